@@ -1,0 +1,144 @@
+/**
+ * The analysis engine: runs every check over the resources of a file against the workspace index and records
+ * which index keys each file's analysis read, so that an edit re-analyses exactly the files it can affect.
+ */
+import { namespaceKey, objectKey, WorkspaceIndex } from './index/workspaceIndex';
+import type { AnalysisOptions, Finding, Resource, Severity } from './model';
+import type { ParsedFile } from './parse/parseFile';
+import { defaultSeverity } from './rules/catalog';
+
+/** Index lookups that remember what they looked at. */
+export interface IndexView {
+  find(kind: string, namespace: string, name: string): readonly Resource[];
+  inNamespace(kind: string, namespace: string): readonly Resource[];
+  ofKind(kind: string): readonly Resource[];
+}
+
+export type FindingInput = Omit<Finding, 'severity' | 'file'> & { severity?: Severity; file?: string };
+
+export interface CheckContext {
+  readonly options: AnalysisOptions;
+  readonly index: IndexView;
+  report(finding: FindingInput, resource: Resource): void;
+}
+
+export interface Check {
+  /** A short name for logs and tests. */
+  name: string;
+  /** Kinds whose resources this check looks at. */
+  kinds: readonly string[];
+  run(resource: Resource, ctx: CheckContext): void;
+}
+
+class TrackingView implements IndexView {
+  readonly keys = new Set<string>();
+  constructor(private readonly index: WorkspaceIndex) {}
+  find(kind: string, namespace: string, name: string): readonly Resource[] {
+    this.keys.add(objectKey(kind, namespace, name));
+    return this.index.find(kind, namespace, name);
+  }
+  inNamespace(kind: string, namespace: string): readonly Resource[] {
+    this.keys.add(namespaceKey(kind, namespace));
+    return this.index.inNamespace(kind, namespace);
+  }
+  ofKind(kind: string): readonly Resource[] {
+    this.keys.add(kind);
+    return this.index.ofKind(kind);
+  }
+}
+
+/** The keys under which a file's resources can be found: whoever read one of them depends on this file. */
+export function providedKeys(file: ParsedFile | undefined): string[] {
+  if (!file) return [];
+  const keys: string[] = [];
+  for (const r of file.resources) keys.push(objectKey(r.kind, r.namespace, r.name), namespaceKey(r.kind, r.namespace), r.kind);
+  return keys;
+}
+
+export class Analyzer {
+  private readonly checksByKind = new Map<string, Check[]>();
+  /** For each index key, the files whose last analysis read it. */
+  private readonly readers = new Map<string, Set<string>>();
+  /** For each file, the keys its last analysis read. */
+  private readonly reads = new Map<string, Set<string>>();
+
+  constructor(
+    readonly index: WorkspaceIndex,
+    public options: AnalysisOptions,
+    checks: readonly Check[],
+  ) {
+    for (const check of checks) {
+      for (const kind of check.kinds) {
+        const list = this.checksByKind.get(kind) ?? [];
+        list.push(check);
+        this.checksByKind.set(kind, list);
+      }
+    }
+  }
+
+  /** Findings for one file: its parse problems plus every check's findings on its resources. */
+  analyzeFile(file: string): Finding[] {
+    const parsed = this.index.getFile(file);
+    this.forget(file);
+    if (!parsed) return [];
+    const findings: Finding[] = [...parsed.problems];
+    const view = new TrackingView(this.index);
+    const ctx: CheckContext = {
+      options: this.options,
+      index: view,
+      report: (input, resource) => {
+        findings.push({
+          ...input,
+          file: input.file ?? resource.file,
+          severity: input.severity ?? defaultSeverity(input.code),
+          resource: input.resource ?? { kind: resource.kind, namespace: resource.namespace, name: resource.name },
+        });
+      },
+    };
+    for (const resource of parsed.resources) {
+      for (const check of this.checksByKind.get(resource.kind) ?? []) check.run(resource, ctx);
+    }
+    this.remember(file, view.keys);
+    return this.applySeverity(findings).filter((f) => f.file === file);
+  }
+
+  /** Files (other than `file` itself) whose findings may change when `file` changes from `before` to `after`. */
+  dependents(file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): Set<string> {
+    const out = new Set<string>();
+    for (const key of [...providedKeys(before), ...providedKeys(after)]) {
+      for (const reader of this.readers.get(key) ?? []) if (reader !== file) out.add(reader);
+    }
+    return out;
+  }
+
+  forget(file: string): void {
+    const keys = this.reads.get(file);
+    if (!keys) return;
+    for (const key of keys) {
+      const set = this.readers.get(key);
+      set?.delete(file);
+      if (set && set.size === 0) this.readers.delete(key);
+    }
+    this.reads.delete(file);
+  }
+
+  private remember(file: string, keys: Set<string>): void {
+    this.reads.set(file, keys);
+    for (const key of keys) {
+      let set = this.readers.get(key);
+      if (!set) this.readers.set(key, (set = new Set()));
+      set.add(file);
+    }
+  }
+
+  private applySeverity(findings: Finding[]): Finding[] {
+    const overrides = this.options.severityOverrides;
+    const out: Finding[] = [];
+    for (const f of findings) {
+      const o = overrides[f.code];
+      if (o === 'off') continue;
+      out.push(o ? { ...f, severity: o } : f);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,30 @@
+import type { Check } from '../analyze';
+import { pair } from '../parse/ynode';
+
+const traefikKinds = ['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP', 'Middleware', 'MiddlewareTCP', 'TraefikService', 'TLSOption', 'TLSStore', 'ServersTransport'];
+
+/** traefik.containo.us objects: Traefik v3 no longer watches that group, so the object does not exist for it. */
+export const deprecatedApiGroup: Check = {
+  name: 'deprecated-api-group',
+  kinds: traefikKinds,
+  run(resource, ctx) {
+    if (resource.group !== 'traefik.containo.us') return;
+    const apiVersion = pair(resource.root, 'apiVersion')!;
+    if (ctx.options.traefik.version === 'v3') {
+      ctx.report({
+        code: 'deprecated-api-group',
+        span: apiVersion.value.span,
+        message: `Traefik v3 ignores this ${resource.kind}: the traefik.containo.us API group was removed in v3. Use apiVersion: traefik.io/v1alpha1.`,
+        data: { replacement: 'traefik.io/v1alpha1' },
+      }, resource);
+    } else {
+      ctx.report({
+        code: 'deprecated-api-group',
+        severity: 'warning',
+        span: apiVersion.value.span,
+        message: `traefik.containo.us is deprecated since Traefik v2.10 and removed in v3. Use apiVersion: traefik.io/v1alpha1.`,
+        data: { replacement: 'traefik.io/v1alpha1' },
+      }, resource);
+    }
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * The typed contract between the VS Code client and the language server: settings, custom requests and
+ * command ids. Both sides import this file; nothing else is shared.
+ */
+import type { Severity, TraefikOptions } from './core/model';
+
+export const languageServerId = 'routeDoctor';
+export const languageServerName = 'Route Doctor';
+
+/** The `routeDoctor.*` settings as the server receives them (workspace/configuration section "routeDoctor"). */
+export interface RouteDoctorSettings {
+  traefik: {
+    version: TraefikOptions['version'];
+    allowCrossNamespace: boolean;
+    allowExternalNameServices: boolean;
+    allowEmptyServices: boolean;
+    nativeLBByDefault: boolean;
+    disableClusterScopeResources: boolean;
+    /** Watched namespaces; empty watches all. */
+    namespaces: string[];
+    ingressClass: string;
+    /** null: unrestricted; []: no name@provider references allowed. */
+    crossProviderNamespaces: string[] | null;
+  };
+  /** Per rule code: a severity, or "off". */
+  severity: Record<string, Severity | 'off'>;
+  /** Glob patterns (relative to a workspace folder) of files never analysed. */
+  exclude: string[];
+  /** Files over this size in bytes are skipped with an information diagnostic. */
+  maxFileSize: number;
+}
+
+export const defaultSettings: RouteDoctorSettings = {
+  traefik: {
+    version: 'v3',
+    allowCrossNamespace: false,
+    allowExternalNameServices: false,
+    allowEmptyServices: false,
+    nativeLBByDefault: false,
+    disableClusterScopeResources: false,
+    namespaces: [],
+    ingressClass: '',
+    crossProviderNamespaces: null,
+  },
+  severity: {},
+  exclude: ['**/node_modules/**', '**/.git/**', '**/charts/*.tgz'],
+  maxFileSize: 2_000_000,
+};
+
+export const commands = {
+  restartServer: 'routeDoctor.restartServer',
+  showOutput: 'routeDoctor.showOutput',
+} as const;
+
+/** Sent by the server when a workspace scan finishes: how many files and problems it found. */
+export const workspaceStatusNotification = 'routeDoctor/workspaceStatus';
+
+export interface WorkspaceStatus {
+  files: number;
+  resources: number;
+  errors: number;
+  warnings: number;
+  /** True while the initial scan is running. */
+  indexing: boolean;
+}
