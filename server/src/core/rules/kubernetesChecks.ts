@@ -1,0 +1,3 @@
+import type { Check } from '../analyze';
+
+export const kubernetesChecks: readonly Check[] = [];
