@@ -1,14 +1,22 @@
 /**
- * The VS Code extension: starts the language server for YAML files. This is the only code that imports 'vscode'.
+ * The VS Code extension: starts the language server for YAML files and shows the workspace's problem count in the
+ * status bar. This is the only code that imports 'vscode'; everything it shares with the server comes from
+ * protocol.ts.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { commands, languageServerId, languageServerName } from '../../server/src/protocol';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { commands, languageServerId, languageServerName, workspaceStatusNotification, yamlGlob, type WorkspaceStatus } from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel(languageServerName, { log: true });
+  const status = vscode.window.createStatusBarItem('routeDoctor.status', vscode.StatusBarAlignment.Left);
+  status.name = languageServerName;
+  status.command = commands.showOutput;
+  context.subscriptions.push(output, status);
+
   const serverModule = context.asAbsolutePath(path.join('server', 'out', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -16,17 +24,55 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'yaml' }],
+    outputChannel: output,
     synchronize: {
-      configurationSection: 'routeDoctor',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher(yamlGlob),
+        // A folder deleted outside the editor (git checkout, rm -r) is reported as one event for the folder itself,
+        // which the YAML watcher above does not match; the server then drops the files it held.
+        vscode.workspace.createFileSystemWatcher('**/*', true, true, false),
+      ],
     },
   };
   client = new LanguageClient(languageServerId, languageServerName, serverOptions, clientOptions);
+  const c = client;
+
   context.subscriptions.push(
-    vscode.commands.registerCommand(commands.restartServer, async () => client?.restart()),
-    vscode.commands.registerCommand(commands.showOutput, () => client?.outputChannel.show()),
+    vscode.commands.registerCommand(commands.restartServer, () => c.restart()),
+    vscode.commands.registerCommand(commands.showOutput, () => output.show(true)),
+    c.onNotification(workspaceStatusNotification, (s: WorkspaceStatus) => showStatus(status, s)),
+    c.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) {
+        status.text = '$(debug-disconnect) Route Doctor';
+        status.tooltip = 'Route Doctor: the language server is not running. Click to show its output.';
+      }
+    }),
   );
-  await client.start();
+
+  status.text = '$(sync~spin) Route Doctor';
+  status.tooltip = 'Route Doctor: starting';
+  status.show();
+  try {
+    await c.start();
+  } catch (e) {
+    // The client already logged the details to the output channel; the user needs to know where to look.
+    void vscode.window.showErrorMessage(`Route Doctor could not start its language server: ${e instanceof Error ? e.message : String(e)}`, 'Show Output')
+      .then((choice) => choice && output.show(true));
+  }
+}
+
+function showStatus(item: vscode.StatusBarItem, s: WorkspaceStatus): void {
+  if (s.indexing) {
+    item.text = '$(sync~spin) Route Doctor';
+    item.tooltip = `Route Doctor: indexing (${s.files} files so far)`;
+    return;
+  }
+  item.text = s.errors + s.warnings === 0 ? '$(check) Route Doctor' : `$(error) ${s.errors} $(warning) ${s.warnings}`;
+  item.tooltip = `Route Doctor: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')} in ${plural(s.files, 'YAML file')} (${plural(s.resources, 'resource')}). Click to show the output.`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,8 +4,16 @@
  */
 import type { Severity, TraefikOptions } from './core/model';
 
+/** The client's id: VS Code derives the `routeDoctor.trace.server` setting from it. */
 export const languageServerId = 'routeDoctor';
+/** The server's name, also the name of the output channel. */
 export const languageServerName = 'Route Doctor';
+
+/** The settings section the server reads (workspace/configuration) and registers change notifications for. */
+export const configurationSection = 'routeDoctor';
+
+/** The files the server analyses from disk; the client watches the same ones. */
+export const yamlGlob = '**/*.{yaml,yml}';
 
 /** The `routeDoctor.*` settings as the server receives them (workspace/configuration section "routeDoctor"). */
 export interface RouteDoctorSettings {

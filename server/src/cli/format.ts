@@ -29,17 +29,33 @@ export function formatJson(report: Report): string {
   return JSON.stringify({ files: report.files, resources: report.resources, diagnostics }, null, 2) + '\n';
 }
 
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * One line per diagnostic as `file:line:column: severity [code] message` (1-based, the form terminals and editors
+ * turn into links), related locations indented below it, then a summary line.
+ */
 export function formatText(report: Report): string {
   const lines = new Map<string, LineIndex>();
   let out = '';
   const counts = { error: 0, warning: 0, information: 0, hint: 0 };
+  const files = new Set<string>();
   for (const f of report.findings) {
     const r = rangeOf(f, lines, report.texts);
     counts[f.severity]++;
+    files.add(f.file);
     out += `${f.file}:${r.start.line + 1}:${r.start.character + 1}: ${f.severity} [${f.code}] ${f.message}\n`;
+    for (const related of f.related ?? []) {
+      const at = rangeOf({ ...f, file: related.file, span: related.span }, lines, report.texts).start;
+      out += `    ${related.file}:${at.line + 1}:${at.character + 1}: ${related.message}\n`;
+    }
   }
-  out += `${report.files} files, ${report.resources} resources: ${counts.error} errors, ${counts.warning} warnings, ${counts.information} information\n`;
-  return out;
+  const checked = `${plural(report.files, 'file', 'files')} (${plural(report.resources, 'resource', 'resources')})`;
+  if (report.findings.length === 0) return `${out}No problems found in ${checked}.\n`;
+  const found = [plural(counts.error, 'error', 'errors'), plural(counts.warning, 'warning', 'warnings'), `${counts.information + counts.hint} information`];
+  return `${out}\n${found.join(', ')} in ${files.size} of ${checked}.\n`;
 }
 
 const sarifLevel = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;

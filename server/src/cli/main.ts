@@ -2,12 +2,18 @@
 /**
  * route-doctor — the command-line edge of the analysis core, for CI.
  * Exit codes: 0 no error found, 1 errors found, 2 usage or I/O failure.
+ *
+ * Large workspaces are read and pre-scanned on worker threads (see host/scanPool.ts); the bundle re-enters itself
+ * as the worker script, so the CLI stays one file.
  */
 import { existsSync } from 'node:fs';
-import { analyzeParsed } from '../core/workspace';
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { makeAnalysisOptions, type Finding, type TraefikOptions } from '../core/model';
-import { defaultMaxFileLength, parseFile, type ParsedFile } from '../core/parse/parseFile';
-import { readYamlFile, walkYamlFiles } from '../host/files';
+import { defaultMaxFileLength, readScanned, type ParsedFile } from '../core/parse/parseFile';
+import { analyzeParsed } from '../core/workspace';
+import { walkYamlFiles } from '../host/files';
+import { FileReadError, isScanWorkerData, readAndScan, scanInWorkers, serveScanWorker, type ScannedFile } from '../host/scanPool';
 import { formatJson, formatSarif, formatText, type Report } from './format';
 
 export const usage = `Usage: route-doctor check [options] [paths…]
@@ -20,13 +26,15 @@ Options:
   --allow-cross-namespace               providers.kubernetesCRD.allowCrossNamespace=true
   --allow-external-name-services        providers.kubernetesCRD.allowExternalNameServices=true
   --allow-empty-services                providers.kubernetesCRD.allowEmptyServices=true
-  --namespaces a,b                      namespaces Traefik watches (default: all)
+  --namespaces a,b                      namespaces Traefik watches (default, or "": all)
   --ingress-class NAME                  providers.kubernetesCRD.ingressClass
   --cross-provider-namespaces a,b       namespaces allowed to use name@provider references ("" allows none)
   --native-lb-by-default                providers.kubernetesCRD.nativeLBByDefault=true
   --disable-cluster-scope-resources     providers.kubernetesCRD.disableClusterScopeResources=true
   --format text|json|sarif              output format (default text)
   -h, --help                            show this help
+
+Exit codes: 0 no errors found, 1 errors found, 2 usage error or unreadable input.
 `;
 
 class UsageError extends Error {}
@@ -43,15 +51,21 @@ function list(value: string): string[] {
 
 export function parseArgs(argv: string[]): CliOptions | 'help' {
   const args = [...argv];
-  if (args.length === 0 || args[0] === '-h' || args[0] === '--help') return 'help';
+  if (args[0] === '-h' || args[0] === '--help') return 'help';
+  if (args.length === 0) throw new UsageError('missing command');
   const command = args.shift();
   if (command !== 'check') throw new UsageError(`unknown command "${command}"`);
   const opts: CliOptions = { paths: [], traefik: {}, format: 'text' };
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
     const v = args.shift();
-    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    // "--ingress-class --format json" is a forgotten value, not a class named "--format"; --flag=--x still works.
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
     return v;
+  };
+  const noValue = (flag: string, inline: string | undefined): true => {
+    if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+    return true;
   };
   while (args.length > 0) {
     const arg = args.shift()!;
@@ -68,12 +82,17 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
         opts.traefik.version = v;
         break;
       }
-      case '--allow-cross-namespace': opts.traefik.allowCrossNamespace = true; break;
-      case '--allow-external-name-services': opts.traefik.allowExternalNameServices = true; break;
-      case '--allow-empty-services': opts.traefik.allowEmptyServices = true; break;
-      case '--native-lb-by-default': opts.traefik.nativeLBByDefault = true; break;
-      case '--disable-cluster-scope-resources': opts.traefik.disableClusterScopeResources = true; break;
-      case '--namespaces': opts.traefik.namespaces = list(value(flag, inline)); break;
+      case '--allow-cross-namespace': opts.traefik.allowCrossNamespace = noValue(flag, inline); break;
+      case '--allow-external-name-services': opts.traefik.allowExternalNameServices = noValue(flag, inline); break;
+      case '--allow-empty-services': opts.traefik.allowEmptyServices = noValue(flag, inline); break;
+      case '--native-lb-by-default': opts.traefik.nativeLBByDefault = noValue(flag, inline); break;
+      case '--disable-cluster-scope-resources': opts.traefik.disableClusterScopeResources = noValue(flag, inline); break;
+      case '--namespaces': {
+        // Like the editor setting, an empty list means every namespace is watched.
+        const namespaces = list(value(flag, inline));
+        opts.traefik.namespaces = namespaces.length > 0 ? namespaces : undefined;
+        break;
+      }
       case '--ingress-class': opts.traefik.ingressClass = value(flag, inline); break;
       case '--cross-provider-namespaces': opts.traefik.crossProviderNamespaces = list(value(flag, inline)); break;
       case '--format': {
@@ -95,7 +114,38 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(argv: string[]): CliResult {
+export interface RunOptions {
+  /** The script worker threads run (this bundle); without it everything runs on the calling thread. */
+  workerScript?: string;
+  /** Worker threads to use for large workspaces; default: up to 2, when the machine has that many cores. */
+  threads?: number;
+}
+
+/**
+ * Below this many files, starting workers (each loads the bundle: tens of milliseconds) costs more than it saves.
+ */
+const minFilesForWorkers = 200;
+
+const scanOptions = { maxFileLength: defaultMaxFileLength };
+
+/** Reads, scans and parses every file, in order; worker threads do the reading and scanning when worth it. */
+async function readAll(files: string[], run: RunOptions): Promise<{ parsed: ParsedFile[]; texts: Map<string, string> }> {
+  const parsed: ParsedFile[] = new Array(files.length);
+  const texts = new Map<string, string>();
+  const accept = (i: number, scanned: ScannedFile): void => {
+    parsed[i] = readScanned(scanned.scan, scanned.text ?? '');
+    if (scanned.text !== undefined) texts.set(files[i]!, scanned.text);
+  };
+  const threads = run.threads ?? Math.min(2, availableParallelism());
+  if (run.workerScript && threads >= 2 && files.length >= minFilesForWorkers) {
+    await scanInWorkers(files, { ...scanOptions, workerScript: run.workerScript, threads }, accept);
+  } else {
+    files.forEach((file, i) => accept(i, readAndScan(file, scanOptions)));
+  }
+  return { parsed, texts };
+}
+
+export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliResult> {
   let opts: CliOptions | 'help';
   try {
     opts = parseArgs(argv);
@@ -114,36 +164,30 @@ export function runCli(argv: string[]): CliResult {
     }
   }
   const unique = [...new Set(files)];
-  const texts = new Map<string, string>();
-  const parsed: ParsedFile[] = [];
-  for (const file of unique) {
-    let decoded;
-    try {
-      decoded = readYamlFile(file, defaultMaxFileLength * 2);
-    } catch (e) {
-      return { exitCode: 2, stdout: '', stderr: `route-doctor: ${file}: ${(e as Error).message}\n` };
-    }
-    const text = decoded.ok ? decoded.text : '';
-    texts.set(file, text);
-    const p = parseFile(file, text);
-    if (!decoded.ok) {
-      p.problems.push({ code: 'file-skipped', severity: 'information', file, span: { start: 0, end: 0 }, message: `Route Doctor skipped this file: ${decoded.reason}.` });
-    }
-    parsed.push(p);
+  let read;
+  try {
+    read = await readAll(unique, run);
+  } catch (e) {
+    if (e instanceof FileReadError) return { exitCode: 2, stdout: '', stderr: `route-doctor: ${e.file}: ${e.message}\n` };
+    throw e;
   }
-  const result = analyzeParsed(parsed, makeAnalysisOptions(opts.traefik));
-  const diagnostics: Finding[] = [];
-  for (const file of unique) diagnostics.push(...(result.findings.get(file) ?? []));
-  const report: Report = { files: unique.length, resources: result.index.resourceCount, findings: diagnostics, texts };
+  const result = analyzeParsed(read.parsed, makeAnalysisOptions(opts.traefik));
+  const findings: Finding[] = [];
+  for (const file of unique) {
+    // Within a file, findings are listed in the order of their position, as editors and reviewers read them.
+    const list = result.findings.get(file) ?? [];
+    findings.push(...list.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end));
+  }
+  const report: Report = { files: unique.length, resources: result.index.resourceCount, findings, texts: read.texts };
   const stdout = opts.format === 'json' ? formatJson(report) : opts.format === 'sarif' ? formatSarif(report) : formatText(report);
-  const errors = diagnostics.some((d) => d.severity === 'error');
-  return { exitCode: errors ? 1 : 0, stdout, stderr: '' };
+  const errors = findings.some((d) => d.severity === 'error');
+  return { exitCode: errors ? 1 : 0, stdout, stderr: unique.length === 0 ? `route-doctor: no *.yaml or *.yml files under ${opts.paths.join(', ')}\n` : '' };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let result: CliResult;
   try {
-    result = runCli(process.argv.slice(2));
+    result = await runCli(process.argv.slice(2), { workerScript: __filename });
   } catch (e) {
     result = { exitCode: 2, stdout: '', stderr: `route-doctor: internal error: ${(e as Error).stack ?? e}\n` };
   }
@@ -152,4 +196,8 @@ function main(): void {
   process.exitCode = result.exitCode;
 }
 
-if (require.main === module) main();
+if (!isMainThread && isScanWorkerData(workerData)) {
+  serveScanWorker(workerData, (message) => parentPort!.postMessage(message));
+} else if (require.main === module) {
+  void main();
+}

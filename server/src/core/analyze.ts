@@ -2,7 +2,7 @@
  * The analysis engine: runs every check over the resources of a file against the workspace index and records
  * which index keys each file's analysis read, so that an edit re-analyses exactly the files it can affect.
  */
-import { namespaceKey, objectKey, WorkspaceIndex } from './index/workspaceIndex';
+import { namespaceKey, objectKey, podKeys, WorkspaceIndex } from './index/workspaceIndex';
 import type { AnalysisOptions, Finding, Resource, Severity } from './model';
 import type { ParsedFile } from './parse/parseFile';
 import { defaultSeverity } from './rules/catalog';
@@ -12,6 +12,13 @@ export interface IndexView {
   find(kind: string, namespace: string, name: string): readonly Resource[];
   inNamespace(kind: string, namespace: string): readonly Resource[];
   ofKind(kind: string): readonly Resource[];
+  /**
+   * Workloads of a namespace whose Pod template labels carry every pair of an equality selector (how a Service
+   * selects Pods), then those whose Pod labels the workspace cannot know; an empty selector gives every workload of
+   * the namespace. Prefer it to reading every workload with inNamespace: a file that reads through it is
+   * re-analysed only when a workload carrying the selector's labels changes, not on every edit in the namespace.
+   */
+  podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): readonly Resource[];
 }
 
 export type FindingInput = Omit<Finding, 'severity' | 'file'> & { severity?: Severity; file?: string };
@@ -45,13 +52,18 @@ class TrackingView implements IndexView {
     this.keys.add(kind);
     return this.index.ofKind(kind);
   }
+  podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): readonly Resource[] {
+    const lookup = this.index.podTemplatesMatching(namespace, selector);
+    for (const key of lookup.keys) this.keys.add(key);
+    return lookup.results;
+  }
 }
 
 /** The keys under which a file's resources can be found: whoever read one of them depends on this file. */
 export function providedKeys(file: ParsedFile | undefined): string[] {
   if (!file) return [];
   const keys: string[] = [];
-  for (const r of file.resources) keys.push(objectKey(r.kind, r.namespace, r.name), namespaceKey(r.kind, r.namespace), r.kind);
+  for (const r of file.resources) keys.push(objectKey(r.kind, r.namespace, r.name), namespaceKey(r.kind, r.namespace), r.kind, ...podKeys(r));
   return keys;
 }
 

@@ -68,6 +68,11 @@ export interface Resource {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   root: YMap;
+  /**
+   * The text of the file, kept only for kinds whose checks look inside scalar values (the rules of IngressRoute and
+   * IngressRouteTCP), so that a position inside a decoded value can be mapped back to the file.
+   */
+  fileText?: string;
 }
 
 /** A document that was recognised but not analysed, and why. */

@@ -1,9 +1,11 @@
 /**
- * The workspace index: every file's resources, looked up by kind, namespace and name. It is incremental per file:
- * replacing one file's resources touches only that file's entries, never the others.
+ * The workspace index: every file's resources, looked up by kind, namespace and name, and workloads by the labels
+ * of their Pod template. It is incremental per file: replacing one file's resources touches only that file's
+ * entries, never the others.
  */
 import type { Resource } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
+import { asMap, get, stringMap } from '../parse/ynode';
 
 export function objectKey(kind: string, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
@@ -13,11 +15,60 @@ export function namespaceKey(kind: string, namespace: string): string {
   return `${kind}/${namespace}`;
 }
 
+/** Key of the workloads of a namespace whose Pod template carries the label `name=value`. */
+export function podLabelKey(namespace: string, name: string, value: string): string {
+  return `pod-label/${namespace}/${name}\n${value}`;
+}
+
+/** Key of the workloads of a namespace whose Pod labels cannot be known from the workspace. */
+export function podUnknownKey(namespace: string): string {
+  return `pod-unknown/${namespace}`;
+}
+
+/** Kinds whose objects create Pods, with the path of their Pod template ([] for a Pod itself). */
+const podTemplatePaths: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Deployment', ['spec', 'template']], ['StatefulSet', ['spec', 'template']], ['DaemonSet', ['spec', 'template']],
+  ['ReplicaSet', ['spec', 'template']], ['Rollout', ['spec', 'template']], ['Job', ['spec', 'template']],
+  ['CronJob', ['spec', 'jobTemplate', 'spec', 'template']], ['Pod', []],
+]);
+
+export const podTemplateKinds: readonly string[] = [...podTemplatePaths.keys()];
+
+/**
+ * The labels a workload's Pods get from its template: null for kinds that create no Pods, undefined when the
+ * workspace cannot tell (an Argo Rollout with workloadRef, or a partial document such as a patch without template).
+ */
+export function podTemplateLabels(r: Resource): Record<string, string> | null | undefined {
+  const path = podTemplatePaths.get(r.kind);
+  if (!path) return null;
+  if (r.kind === 'Rollout' && get(r.root, 'spec', 'workloadRef') !== undefined) return undefined;
+  const template = path.length === 0 ? r.root : asMap(get(r.root, ...path));
+  return template ? stringMap(get(template, 'metadata', 'labels')) : undefined;
+}
+
+/** The keys under which a workload is found by podTemplatesMatching: one per Pod label, or the unknown key. */
+export function podKeys(r: Resource): string[] {
+  const labels = podTemplateLabels(r);
+  if (labels === null) return [];
+  if (labels === undefined) return [podUnknownKey(r.namespace)];
+  return Object.entries(labels).map(([k, v]) => podLabelKey(r.namespace, k, v));
+}
+
+/** The answer of podTemplatesMatching, with the keys a dependency tracker records for it. */
+export interface PodTemplateLookup {
+  results: Resource[];
+  /** The index keys the result depends on. */
+  keys: string[];
+}
+
 export class WorkspaceIndex {
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly byObject = new Map<string, Resource[]>();
   private readonly byNamespace = new Map<string, Resource[]>();
   private readonly byKind = new Map<string, Resource[]>();
+  private readonly byPodKey = new Map<string, Resource[]>();
+  /** Pod labels of every indexed workload with known labels, computed once when its file is set. */
+  private readonly podLabels = new Map<Resource, Record<string, string>>();
 
   /** Replaces the resources of one file (adding it when new). */
   setFile(file: ParsedFile): void {
@@ -27,6 +78,10 @@ export class WorkspaceIndex {
       push(this.byObject, objectKey(r.kind, r.namespace, r.name), r);
       push(this.byNamespace, namespaceKey(r.kind, r.namespace), r);
       push(this.byKind, r.kind, r);
+      const labels = podTemplateLabels(r);
+      if (labels === null) continue;
+      if (labels) this.podLabels.set(r, labels);
+      for (const key of podKeys(r)) push(this.byPodKey, key, r);
     }
   }
 
@@ -38,6 +93,8 @@ export class WorkspaceIndex {
       pull(this.byObject, objectKey(r.kind, r.namespace, r.name), r);
       pull(this.byNamespace, namespaceKey(r.kind, r.namespace), r);
       pull(this.byKind, r.kind, r);
+      for (const key of podKeys(r)) pull(this.byPodKey, key, r);
+      this.podLabels.delete(r);
     }
     return old;
   }
@@ -71,6 +128,42 @@ export class WorkspaceIndex {
 
   ofKind(kind: string): readonly Resource[] {
     return this.byKind.get(kind) ?? [];
+  }
+
+  /**
+   * Workloads of `namespace` (kinds in podTemplateKinds) whose Pod template labels carry every pair of an equality
+   * selector, as a Service selects Pods, followed by the workloads whose Pod labels cannot be known (see
+   * podTemplateLabels), which may match too. An empty selector returns every workload of the namespace.
+   *
+   * The result depends only on the workloads carrying one of the selector's pairs (any pair will do: a workload
+   * that matches carries all of them), so the keys returned name that pair alone, plus the unknown-labels key.
+   */
+  podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): PodTemplateLookup {
+    const pairs = Object.entries(selector);
+    if (pairs.length === 0) {
+      const results: Resource[] = [];
+      for (const kind of podTemplateKinds) results.push(...this.inNamespace(kind, namespace));
+      return { results, keys: podTemplateKinds.map((kind) => namespaceKey(kind, namespace)) };
+    }
+    // Look the selector up by the pair the fewest workloads carry, so lookups stay cheap in large namespaces.
+    let best: Resource[] = [];
+    let bestKey = '';
+    for (const [k, v] of pairs) {
+      const key = podLabelKey(namespace, k, v);
+      const list = this.byPodKey.get(key) ?? [];
+      if (bestKey === '' || list.length < best.length) {
+        best = list;
+        bestKey = key;
+      }
+      if (list.length === 0) break;
+    }
+    const results = best.filter((r) => {
+      const labels = this.podLabels.get(r)!;
+      return pairs.every(([k, v]) => Object.prototype.hasOwnProperty.call(labels, k) && labels[k] === v);
+    });
+    const unknownKey = podUnknownKey(namespace);
+    results.push(...(this.byPodKey.get(unknownKey) ?? []));
+    return { results, keys: [bestKey, unknownKey] };
   }
 }
 

@@ -12,22 +12,24 @@ import type { ScalarValue, Span, YMap, YNode, YPair, YScalar, YSeq } from '../mo
 
 class Bail extends Error {}
 
-interface Line {
-  /** Offset of the first content character (after the indentation). */
-  start: number;
-  /** Offset of the end of the line (before the newline). */
-  end: number;
-  indent: number;
-  /** True for lines with only spaces or a comment. */
-  blank: boolean;
-}
+/**
+ * The lines of the document being read, as parallel typed arrays rather than one object per line: documents are
+ * read one at a time and never re-entrantly, so these arrays are reused from document to document and reading
+ * allocates only the tree it returns. For each line: the offset of its first content character (after the
+ * indentation), the offset of its end (before the newline and any CR), its indentation, and whether it holds only
+ * spaces or a comment.
+ */
+let lineStart = new Int32Array(1024);
+let lineEnd = new Int32Array(1024);
+let lineIndent = new Int32Array(1024);
+let lineBlank = new Uint8Array(1024);
 
 const maxDepth = 200;
 
 export function fastParseDocument(text: string, start: number, end: number): YNode | null | undefined {
   try {
-    const lines = splitLines(text, start, end);
-    const reader = new BlockReader(text, lines);
+    const count = splitLines(text, start, end);
+    const reader = new BlockReader(text, count);
     return reader.document();
   } catch (e) {
     if (e instanceof Bail) return undefined;
@@ -35,23 +37,41 @@ export function fastParseDocument(text: string, start: number, end: number): YNo
   }
 }
 
-function splitLines(text: string, start: number, end: number): Line[] {
-  const lines: Line[] = [];
+function growLines(): void {
+  const size = lineStart.length * 2;
+  const grow = <T extends Int32Array | Uint8Array>(old: T, fresh: T): T => {
+    fresh.set(old);
+    return fresh;
+  };
+  lineStart = grow(lineStart, new Int32Array(size));
+  lineEnd = grow(lineEnd, new Int32Array(size));
+  lineIndent = grow(lineIndent, new Int32Array(size));
+  lineBlank = grow(lineBlank, new Uint8Array(size));
+}
+
+/** Fills the line arrays for text[start, end); returns the number of lines. */
+function splitLines(text: string, start: number, end: number): number {
+  let count = 0;
   let pos = start;
   while (pos < end) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0 || eol > end) eol = end;
-    let lineEnd = eol;
-    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    let contentEnd = eol;
+    if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === 13) contentEnd--;
     let i = pos;
-    while (i < lineEnd && text.charCodeAt(i) === 32) i++;
-    const c = i < lineEnd ? text.charCodeAt(i) : -1;
-    const blank = c === -1 || c === 35 /* # */ || isBlankRest(text, i, lineEnd);
+    while (i < contentEnd && text.charCodeAt(i) === 32) i++;
+    const c = i < contentEnd ? text.charCodeAt(i) : -1;
+    const blank = c === -1 || c === 35 /* # */ || isBlankRest(text, i, contentEnd);
     if (!blank && c === 9) throw new Bail();
-    lines.push({ start: i, end: lineEnd, indent: i - pos, blank });
+    if (count === lineStart.length) growLines();
+    lineStart[count] = i;
+    lineEnd[count] = contentEnd;
+    lineIndent[count] = i - pos;
+    lineBlank[count] = blank ? 1 : 0;
+    count++;
     pos = eol + 1;
   }
-  return lines;
+  return count;
 }
 
 function isBlankRest(text: string, i: number, end: number): boolean {
@@ -69,68 +89,71 @@ class BlockReader {
 
   constructor(
     private readonly text: string,
-    private readonly lines: Line[],
+    private readonly count: number,
   ) {}
 
   document(): YNode | null {
     this.skipBlank();
-    if (this.index >= this.lines.length) return null;
-    const first = this.lines[this.index]!;
-    const c = this.text.charCodeAt(first.start);
+    if (this.index >= this.count) return null;
+    const first = lineStart[this.index]!;
+    const c = this.text.charCodeAt(first);
     // Directives and document markers are left to the full parser.
-    if (c === 37 /* % */ || this.text.startsWith('---', first.start) || this.text.startsWith('...', first.start)) throw new Bail();
-    const node = this.block(first.indent);
+    if (c === 37 /* % */ || this.text.startsWith('---', first) || this.text.startsWith('...', first)) throw new Bail();
+    const node = this.block(lineIndent[this.index]!);
     this.skipBlank();
-    if (this.index < this.lines.length) throw new Bail();
+    if (this.index < this.count) throw new Bail();
     return node;
   }
 
   private skipBlank(): void {
-    while (this.index < this.lines.length && this.lines[this.index]!.blank) this.index++;
+    while (this.index < this.count && lineBlank[this.index] === 1) this.index++;
   }
 
   /** Reads the block node whose first line is the current line, at exactly `indent`. */
   private block(indent: number): YNode {
     if (++this.depth > maxDepth) throw new Bail();
-    const line = this.lines[this.index]!;
+    const line = this.index;
     let node: YNode;
-    if (this.isSeqItem(line)) node = this.sequence(line.indent);
-    else if (this.keyEnd(line) >= 0) node = this.mapping(line.indent);
+    if (this.isSeqItem(line)) node = this.sequence(lineIndent[line]!);
+    else if (this.keyEnd(line) >= 0) node = this.mapping(lineIndent[line]!);
     else node = this.lonelyScalar(indent);
     this.depth--;
     return node;
   }
 
-  private isSeqItem(line: Line): boolean {
-    if (this.text.charCodeAt(line.start) !== 45 /* - */) return false;
-    const next = line.start + 1;
-    if (next >= line.end) return true;
+  private isSeqItem(line: number): boolean {
+    const start = lineStart[line]!;
+    if (this.text.charCodeAt(start) !== 45 /* - */) return false;
+    const next = start + 1;
+    if (next >= lineEnd[line]!) return true;
     const c = this.text.charCodeAt(next);
     return c === 32 || c === 9;
   }
 
   private sequence(indent: number): YSeq {
     const items: YNode[] = [];
-    const spanStart = this.lines[this.index]!.start;
+    const spanStart = lineStart[this.index]!;
     let spanEnd = spanStart;
-    while (this.index < this.lines.length) {
-      const line = this.lines[this.index]!;
-      if (line.indent !== indent || !this.isSeqItem(line)) break;
-      let content = line.start + 1;
-      while (content < line.end && this.text.charCodeAt(content) === 32) content++;
-      if (content < line.end && this.text.charCodeAt(content) === 9) throw new Bail();
+    while (this.index < this.count) {
+      const line = this.index;
+      if (lineIndent[line] !== indent || !this.isSeqItem(line)) break;
+      const start = lineStart[line]!;
+      const end = lineEnd[line]!;
+      let content = start + 1;
+      while (content < end && this.text.charCodeAt(content) === 32) content++;
+      if (content < end && this.text.charCodeAt(content) === 9) throw new Bail();
       let item: YNode;
-      if (content >= line.end || this.text.charCodeAt(content) === 35) {
+      if (content >= end || this.text.charCodeAt(content) === 35) {
         // "-" alone (or followed by a comment): the item is the next, more indented block, or null.
         this.index++;
         this.skipBlank();
-        const next = this.lines[this.index];
-        if (next && next.indent > indent) item = this.block(next.indent);
-        else item = nullScalar(line.start + 1);
+        if (this.index < this.count && lineIndent[this.index]! > indent) item = this.block(lineIndent[this.index]!);
+        else item = nullScalar(start + 1);
       } else {
         // "- content": treat the content as a line of its own, indented at its column.
-        const column = line.indent + (content - line.start);
-        this.lines[this.index] = { start: content, end: line.end, indent: column, blank: false };
+        const column = indent + (content - start);
+        lineStart[line] = content;
+        lineIndent[line] = column;
         item = this.block(column);
       }
       items.push(item);
@@ -142,190 +165,216 @@ class BlockReader {
 
   private mapping(indent: number): YMap {
     const pairs: YPair[] = [];
-    const seen = new Set<string>();
-    const spanStart = this.lines[this.index]!.start;
+    const keys = new KeySet();
+    const spanStart = lineStart[this.index]!;
     let spanEnd = spanStart;
-    while (this.index < this.lines.length) {
-      const line = this.lines[this.index]!;
-      if (line.indent !== indent) {
-        if (line.indent > indent) throw new Bail();
+    while (this.index < this.count) {
+      const line = this.index;
+      if (lineIndent[line] !== indent) {
+        if (lineIndent[line]! > indent) throw new Bail();
         break;
       }
       if (this.isSeqItem(line)) break;
       const colon = this.keyEnd(line);
       if (colon < 0) throw new Bail();
-      const { key, keySpan } = this.readKey(line.start, colon);
-      if (seen.has(key)) throw new Bail();
-      seen.add(key);
+      const pair = this.readKey(lineStart[line]!, colon);
+      keys.add(pairs, pair.key);
+      const end = lineEnd[line]!;
       let valueStart = colon + 1;
-      while (valueStart < line.end && this.text.charCodeAt(valueStart) === 32) valueStart++;
-      let value: YNode;
-      if (valueStart >= line.end || this.text.charCodeAt(valueStart) === 35) {
+      while (valueStart < end && this.text.charCodeAt(valueStart) === 32) valueStart++;
+      if (valueStart >= end || this.text.charCodeAt(valueStart) === 35) {
         this.index++;
         this.skipBlank();
-        const next = this.lines[this.index];
-        if (next && next.indent > indent) value = this.block(next.indent);
-        else if (next && next.indent === indent && this.isSeqItem(next)) value = this.sequence(indent);
-        else value = nullScalar(colon + 1);
+        const next = this.index;
+        if (next < this.count && lineIndent[next]! > indent) pair.value = this.block(lineIndent[next]!);
+        else if (next < this.count && lineIndent[next] === indent && this.isSeqItem(next)) pair.value = this.sequence(indent);
+        else pair.value = nullScalar(colon + 1);
       } else {
-        value = this.inlineValue(line, valueStart, indent);
+        pair.value = this.inlineValue(line, valueStart, indent);
       }
-      pairs.push({ key, keySpan, value });
-      spanEnd = value.span.end;
+      pairs.push(pair);
+      spanEnd = pair.value.span.end;
       this.skipBlank();
     }
     return { type: 'map', pairs, flow: false, span: { start: spanStart, end: spanEnd } };
   }
 
   /** The value that starts on a key's line (or a sequence item's line); advances past it. */
-  private inlineValue(line: Line, start: number, parentIndent: number): YNode {
+  private inlineValue(line: number, start: number, parentIndent: number): YNode {
     const c = this.text.charCodeAt(start);
     if (c === 38 /* & */ || c === 42 /* * */ || c === 33 /* ! */ || c === 63 /* ? */ || c === 37 /* % */ || c === 64 /* @ */ || c === 96 /* ` */) {
       throw new Bail();
     }
+    const end = lineEnd[line]!;
+    // "key: - item" is an error in YAML (a block sequence cannot start on a key's line), not a plain scalar.
+    if (c === 45 /* - */ && (start + 1 >= end || isSpace(this.text.charCodeAt(start + 1)))) throw new Bail();
     if (c === 124 /* | */ || c === 62 /* > */) return this.blockScalar(line, start, parentIndent);
     let node: YNode;
     let after: number;
     if (c === 91 /* [ */ || c === 123 /* { */) {
-      const flow = new FlowReader(this.text, start, line.end);
+      const flow = new FlowReader(this.text, start, end);
       node = flow.node(0);
       after = flow.pos;
     } else if (c === 34 /* " */ || c === 39 /* ' */) {
-      const q = readQuoted(this.text, start, line.end);
+      const q = readQuoted(this.text, start, end);
       node = q;
       after = q.span.end;
     } else {
-      const end = plainEnd(this.text, start, line.end, false);
-      node = plainScalar(this.text, start, end);
-      after = end;
+      const scalarEnd = plainEnd(this.text, start, end, false);
+      node = plainScalar(this.text, start, scalarEnd);
+      after = scalarEnd;
     }
-    if (!isBlankRest(this.text, after, line.end)) throw new Bail();
+    if (!isBlankRest(this.text, after, end)) throw new Bail();
     this.index++;
     // A continuation line would make this a multi-line scalar: leave that to the full parser.
-    const next = this.lines[this.index];
-    if (next && !next.blank && next.indent > parentIndent) throw new Bail();
-    if (next && next.blank && node.type === 'scalar') this.rejectContinuationAfterBlank(parentIndent);
+    if (this.index < this.count) {
+      if (lineBlank[this.index] === 0) {
+        if (lineIndent[this.index]! > parentIndent) throw new Bail();
+      } else if (node.type === 'scalar') {
+        this.rejectContinuationAfterBlank(parentIndent);
+      }
+    }
     return node;
   }
 
   /** Blank lines followed by a more indented line still continue a plain scalar; give up in that case. */
   private rejectContinuationAfterBlank(parentIndent: number): void {
-    for (let i = this.index; i < this.lines.length; i++) {
-      const l = this.lines[i]!;
-      if (l.blank) {
-        if (l.end > l.start && this.text.charCodeAt(l.start) === 35) continue;
-        continue;
-      }
-      if (l.indent > parentIndent) throw new Bail();
+    for (let i = this.index; i < this.count; i++) {
+      if (lineBlank[i] === 1) continue;
+      if (lineIndent[i]! > parentIndent) throw new Bail();
       return;
     }
   }
 
-  private blockScalar(line: Line, start: number, parentIndent: number): YScalar {
+  private blockScalar(line: number, start: number, parentIndent: number): YScalar {
     const folded = this.text.charCodeAt(start) === 62;
+    const headerEnd = lineEnd[line]!;
     let pos = start + 1;
     let chomp: 'clip' | 'strip' | 'keep' = 'clip';
     let explicitIndent = 0;
-    for (let k = 0; k < 2 && pos < line.end; k++) {
+    for (let k = 0; k < 2 && pos < headerEnd; k++) {
       const ch = this.text.charCodeAt(pos);
       if (ch === 45) { chomp = 'strip'; pos++; }
       else if (ch === 43) { chomp = 'keep'; pos++; }
       else if (ch >= 49 && ch <= 57) { explicitIndent = ch - 48; pos++; }
     }
-    if (!isBlankRest(this.text, pos, line.end)) throw new Bail();
+    if (!isBlankRest(this.text, pos, headerEnd)) throw new Bail();
     this.index++;
     // Content lines: every following line that is empty or more indented than the parent.
-    const contentLines: { start: number; end: number; indent: number; empty: boolean }[] = [];
+    const first = this.index;
     let contentIndent = explicitIndent > 0 ? parentIndent + explicitIndent : -1;
-    while (this.index < this.lines.length) {
-      const l = this.lines[this.index]!;
-      const lineStart = l.start - l.indent;
-      const empty = l.start >= l.end;
-      if (!empty) {
-        if (l.indent <= parentIndent) break;
-        if (contentIndent < 0) contentIndent = l.indent;
-        if (l.indent < contentIndent) {
-          if (l.blank) break;
+    while (this.index < this.count) {
+      const l = this.index;
+      if (lineStart[l]! < lineEnd[l]!) {
+        if (lineIndent[l]! <= parentIndent) break;
+        if (contentIndent < 0) contentIndent = lineIndent[l]!;
+        if (lineIndent[l]! < contentIndent) {
+          if (lineBlank[l] === 1) break;
           throw new Bail();
         }
       }
-      contentLines.push({ start: lineStart, end: l.end, indent: l.indent, empty });
       this.index++;
     }
-    // Trailing lines that are only comments at a lower indentation end the scalar; empty lines belong to it.
-    let last = contentLines.length;
-    while (last > 0 && contentLines[last - 1]!.empty) last--;
-    const body = contentLines.slice(0, last);
-    const trailing = contentLines.length - last;
+    // Trailing empty lines belong to the scalar only through "keep" chomping.
+    let last = this.index;
+    while (last > first && lineStart[last - 1]! >= lineEnd[last - 1]!) last--;
+    const trailing = this.index - last;
     if (contentIndent < 0) contentIndent = parentIndent + 1;
-    const texts = body.map((l) => (l.empty ? '' : this.text.slice(l.start + contentIndent, l.end)));
-    let value: string;
-    if (!folded) {
-      value = texts.join('\n');
-    } else {
-      if (body.some((l) => !l.empty && l.indent > contentIndent)) throw new Bail();
-      value = '';
-      for (let i = 0; i < texts.length; i++) {
-        const t = texts[i]!;
-        if (i === 0) { value = t; continue; }
-        if (t === '') { value += '\n'; continue; }
-        value += texts[i - 1] === '' ? t : ' ' + t;
-      }
+    let value = '';
+    let previousEmpty = false;
+    for (let l = first; l < last; l++) {
+      const empty = lineStart[l]! >= lineEnd[l]!;
+      const t = empty ? '' : this.text.slice(lineStart[l]! - lineIndent[l]! + contentIndent, lineEnd[l]);
+      if (folded && !empty && lineIndent[l]! > contentIndent) throw new Bail();
+      // Folding joins lines with a space, but a leading empty line of a folded scalar stays a line break.
+      if (l === first) value = folded && empty ? '\n' : t;
+      else if (!folded) value += '\n' + t;
+      else if (empty) value += '\n';
+      else value += previousEmpty ? t : ' ' + t;
+      previousEmpty = empty;
     }
-    if (body.length > 0) {
+    if (last > first) {
       if (chomp === 'clip') value += '\n';
       else if (chomp === 'keep') value += '\n' + '\n'.repeat(trailing);
     } else if (chomp === 'keep' && trailing > 0) {
       value = '\n'.repeat(trailing);
     }
-    // Like the `yaml` package, the scalar's range includes the newline that ends its last line.
-    let end = body.length > 0 ? body[body.length - 1]!.end : line.end;
+    // Like the `yaml` package, the scalar's range includes the newline that ends its last line, and with "keep"
+    // chomping the trailing empty lines it keeps.
+    const endLine = chomp === 'keep' && trailing > 0 ? this.index - 1 : last - 1;
+    let end = endLine >= first ? lineEnd[endLine]! : headerEnd;
     if (this.text.charCodeAt(end) === 13) end++;
     if (this.text.charCodeAt(end) === 10) end++;
     return { type: 'scalar', value, style: 'block', span: { start, end } };
   }
 
   private lonelyScalar(indent: number): YNode {
-    const line = this.lines[this.index]!;
-    return this.inlineValue(line, line.start, indent - 1);
+    return this.inlineValue(this.index, lineStart[this.index]!, indent - 1);
   }
 
   /**
    * Offset of the ':' that ends a mapping key on this line, or -1 when the line is not a "key: value" line.
    * Quoted keys are allowed; anything fancier is left to the full parser.
    */
-  private keyEnd(line: Line): number {
+  private keyEnd(line: number): number {
     const t = this.text;
-    let i = line.start;
+    const start = lineStart[line]!;
+    const end = lineEnd[line]!;
+    let i = start;
     const c = t.charCodeAt(i);
     if (c === 34 || c === 39) {
-      const q = quotedEnd(t, i, line.end);
+      const q = quotedEnd(t, i, end);
       if (q < 0) return -1;
       i = q;
-      while (i < line.end && t.charCodeAt(i) === 32) i++;
-      return i < line.end && t.charCodeAt(i) === 58 && (i + 1 >= line.end || isSpace(t.charCodeAt(i + 1))) ? i : -1;
+      while (i < end && t.charCodeAt(i) === 32) i++;
+      return i < end && t.charCodeAt(i) === 58 && (i + 1 >= end || isSpace(t.charCodeAt(i + 1))) ? i : -1;
     }
-    if (c === 91 || c === 123 || c === 35 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 63 || c === 45 && i + 1 < line.end && isSpace(t.charCodeAt(i + 1))) return -1;
-    for (; i < line.end; i++) {
+    if (c === 91 || c === 123 || c === 35 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 63 || c === 45 && i + 1 < end && isSpace(t.charCodeAt(i + 1))) return -1;
+    for (; i < end; i++) {
       const ch = t.charCodeAt(i);
-      if (ch === 58 && (i + 1 >= line.end || isSpace(t.charCodeAt(i + 1)))) return i;
-      if (ch === 35 && i > line.start && isSpace(t.charCodeAt(i - 1))) return -1;
+      if (ch === 58 && (i + 1 >= end || isSpace(t.charCodeAt(i + 1)))) return i;
+      if (ch === 35 && i > start && isSpace(t.charCodeAt(i - 1))) return -1;
     }
     return -1;
   }
 
-  private readKey(start: number, colon: number): { key: string; keySpan: Span } {
+  /** The key of a "key: value" line, as a pair whose value the caller fills in. */
+  private readKey(start: number, colon: number): YPair {
     const c = this.text.charCodeAt(start);
     if (c === 34 || c === 39) {
       const q = readQuoted(this.text, start, colon);
-      return { key: String(q.value), keySpan: q.span };
+      return { key: String(q.value), keySpan: q.span, value: q };
     }
     let end = colon;
     while (end > start && isSpace(this.text.charCodeAt(end - 1))) end--;
     const raw = this.text.slice(start, end);
     // Keys are compared as strings; a key that is not a plain string (e.g. `1: x` or `null: x`) still reads as its text.
     if (raw === '<<') throw new Bail();
-    return { key: raw, keySpan: { start, end } };
+    return { key: raw, keySpan: { start, end }, value: placeholder };
+  }
+}
+
+/** The value of a pair until the reader has read it; never part of a returned tree. */
+const placeholder: YScalar = { type: 'scalar', value: null, style: 'plain', span: { start: 0, end: 0 } };
+
+/**
+ * Duplicate-key detection for one mapping; duplicates are left to the full parser, which reports them. Manifest maps
+ * have a handful of keys, for which a linear search over the pairs beats building a Set; a Set is built only once a
+ * map grows past that, so huge maps stay linear overall.
+ */
+class KeySet {
+  private set: Set<string> | undefined;
+
+  /** Records `key`, about to be appended to `pairs`; gives up on a duplicate. */
+  add(pairs: readonly YPair[], key: string): void {
+    if (this.set === undefined) {
+      for (let i = 0; i < pairs.length; i++) if (pairs[i]!.key === key) throw new Bail();
+      if (pairs.length < 16) return;
+      this.set = new Set(pairs.map((p) => p.key));
+    } else if (this.set.has(key)) {
+      throw new Bail();
+    }
+    this.set.add(key);
   }
 }
 
@@ -379,7 +428,7 @@ class FlowReader {
   private map(depth: number): YMap {
     const start = this.pos++;
     const pairs: YPair[] = [];
-    const seen = new Set<string>();
+    const keys = new KeySet();
     for (;;) {
       this.space();
       if (this.pos >= this.end) throw new Bail();
@@ -397,8 +446,7 @@ class FlowReader {
         value = nullScalar(this.pos);
       }
       const key = keyNode.value === null ? '' : String(this.text.slice(keyNode.span.start, keyNode.span.end) === '' ? '' : keyNode.style === 'plain' ? this.text.slice(keyNode.span.start, keyNode.span.end) : keyNode.value);
-      if (seen.has(key)) throw new Bail();
-      seen.add(key);
+      keys.add(pairs, key);
       pairs.push({ key, keySpan: keyNode.span, value });
       this.space();
       const ch = this.text.charCodeAt(this.pos);

@@ -22,7 +22,7 @@ export const analysedKinds: ReadonlyMap<string, readonly string[]> = new Map<str
   ['EndpointSlice', ['discovery.k8s.io']],
   ['Deployment', ['apps', 'extensions']], ['StatefulSet', ['apps']], ['DaemonSet', ['apps', 'extensions']], ['ReplicaSet', ['apps', 'extensions']],
   ['Job', ['batch']], ['CronJob', ['batch']], ['Rollout', ['argoproj.io']],
-  ['Certificate', ['cert-manager.io']],
+  ['Certificate', ['cert-manager.io']], ['SealedSecret', ['bitnami.com']], ['ExternalSecret', ['external-secrets.io']],
   ['Ingress', ['networking.k8s.io', 'extensions']], ['IngressClass', ['networking.k8s.io']],
   ...['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP', 'Middleware', 'MiddlewareTCP', 'TraefikService', 'TLSOption',
     'TLSStore', 'ServersTransport', 'ServersTransportTCP'].map((k): [string, readonly string[]] => [k, traefikGroups]),
@@ -43,60 +43,108 @@ export interface ParseOptions {
 
 export const defaultMaxFileLength = 2_000_000;
 
+/** A document the pre-scan kept for reading, with the kind it saw (undefined for flow-style documents). */
+export interface DocumentToRead {
+  docIndex: number;
+  span: Span;
+  kind?: string;
+}
+
+/**
+ * The result of the cheap first pass over a file: which documents need reading and which were skipped. It is plain,
+ * small data, so a host may compute it in a worker thread and send it to the thread that builds the trees.
+ */
+export interface FileScan {
+  file: string;
+  toRead: DocumentToRead[];
+  skipped: SkippedDocument[];
+  problems: Finding[];
+}
+
+/** Kinds whose checks map positions inside scalar values back to the file (rule problems), so they keep its text. */
+const keepsFileText = new Set(['IngressRoute', 'IngressRouteTCP']);
+
 const kindLine = /^kind:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"][^\s#]*))[ \t]*(?:#.*)?$/gm;
 
 export function parseFile(file: string, text: string, options: ParseOptions = {}): ParsedFile {
-  const result: ParsedFile = { file, resources: [], skipped: [], problems: [] };
+  return readScanned(scanFile(file, text, options), text);
+}
+
+/** Splits a file into documents and decides, without parsing, which of them to read. Linear in the file's length. */
+export function scanFile(file: string, text: string, options: ParseOptions = {}): FileScan {
+  const scan: FileScan = { file, toRead: [], skipped: [], problems: [] };
   const maxLength = options.maxFileLength ?? defaultMaxFileLength;
   if (text.length > maxLength) {
-    result.problems.push({
-      code: 'file-skipped', severity: 'information', file, span: { start: 0, end: 0 },
-      message: `Route Doctor skipped this file: it is ${text.length} characters long, over the limit of ${maxLength}.`,
-    });
-    return result;
+    scan.problems.push(fileSkipped(file, `it is ${text.length} characters long, over the limit of ${maxLength}`));
+    return scan;
   }
   if (text.includes('\0')) {
-    result.problems.push({
-      code: 'file-skipped', severity: 'information', file, span: { start: 0, end: 0 },
-      message: 'Route Doctor skipped this file: it looks binary (it contains NUL characters).',
-    });
-    return result;
+    scan.problems.push(fileSkipped(file, 'it looks binary (it contains NUL characters)'));
+    return scan;
   }
+  // Both searches below run forward only: each remembers its next hit, so a file of many documents is still
+  // scanned once, not once per document.
+  let kindMatch: RegExpExecArray | null = null;
+  let kindSearched = false;
+  let templateAt = -1;
+  let templateSearched = false;
   const docs = splitDocuments(text);
   for (let docIndex = 0; docIndex < docs.length; docIndex++) {
     const span = docs[docIndex]!;
-    readDocument(text, file, docIndex, span, result);
+    if (!kindSearched || (kindMatch !== null && kindMatch.index < span.start)) {
+      kindLine.lastIndex = span.start;
+      kindMatch = kindLine.exec(text);
+      kindSearched = true;
+    }
+    const kind = kindMatch && kindMatch.index < span.end ? kindMatch[1] ?? kindMatch[2] ?? kindMatch[3] : undefined;
+    if (kind !== undefined && !analysedKinds.has(kind)) {
+      scan.skipped.push({ docIndex, span, reason: 'irrelevant-kind', kind });
+      continue;
+    }
+    if (!templateSearched || (templateAt >= 0 && templateAt < span.start)) {
+      templateAt = text.indexOf('{{', span.start);
+      templateSearched = true;
+    }
+    if (templateAt >= 0 && templateAt < span.end) {
+      scan.skipped.push({ docIndex, span, reason: 'template' });
+      continue;
+    }
+    // Flow-style documents ("{kind: Service, ...}") have no kind line; only those are worth a full read.
+    if (kind === undefined && firstContentChar(text, span) !== '{') {
+      scan.skipped.push({ docIndex, span, reason: 'not-kubernetes' });
+      continue;
+    }
+    scan.toRead.push(kind === undefined ? { docIndex, span } : { docIndex, span, kind });
   }
+  return scan;
+}
+
+/** Builds the trees of the documents a scan kept. `text` must be the text the scan was made of. */
+export function readScanned(scan: FileScan, text: string): ParsedFile {
+  const result: ParsedFile = { file: scan.file, resources: [], skipped: [...scan.skipped], problems: [...scan.problems] };
+  if (scan.toRead.length === 0) return result;
+  for (const doc of scan.toRead) readDocument(text, scan.file, doc, result);
+  if (result.skipped.length > scan.skipped.length) result.skipped.sort((a, b) => a.docIndex - b.docIndex);
   return result;
 }
 
-function readDocument(text: string, file: string, docIndex: number, span: Span, result: ParsedFile): void {
-  const templateAt = text.indexOf('{{', span.start);
-  if (templateAt >= 0 && templateAt < span.end) {
-    result.skipped.push({ docIndex, span, reason: 'template' });
-    return;
-  }
-  kindLine.lastIndex = span.start;
-  const m = kindLine.exec(text);
-  let kind: string | undefined;
-  if (m && m.index < span.end) kind = m[1] ?? m[2] ?? m[3];
-  if (kind === undefined) {
-    // Flow-style documents ("{kind: Service, ...}") have no kind line; only those are worth a full read.
-    const first = firstContentChar(text, span);
-    if (first !== '{') {
-      result.skipped.push({ docIndex, span, reason: 'not-kubernetes' });
-      return;
-    }
-  } else if (!analysedKinds.has(kind)) {
-    result.skipped.push({ docIndex, span, reason: 'irrelevant-kind', kind });
-    return;
-  }
+/** The scan of a file that is not read at all (for example because it is not UTF-8), with the reason as a problem. */
+export function skippedFileScan(file: string, why: string): FileScan {
+  return { file, toRead: [], skipped: [], problems: [fileSkipped(file, why)] };
+}
+
+function fileSkipped(file: string, why: string): Finding {
+  return { code: 'file-skipped', severity: 'information', file, span: { start: 0, end: 0 }, message: `Route Doctor skipped this file: ${why}.` };
+}
+
+function readDocument(text: string, file: string, doc: DocumentToRead, result: ParsedFile): void {
+  const { docIndex, span, kind } = doc;
   let node: YNode | null | undefined = fastParseDocument(text, span.start, span.end);
   if (node === undefined) {
     const full = fullParseDocument(text, span.start, span.end);
     if (full.errors.length > 0) {
       const error = full.errors[0]!;
-      result.skipped.push({ docIndex, span, reason: 'syntax-error', kind, message: error.message });
+      result.skipped.push({ docIndex, span, reason: full.tooComplex ? 'too-complex' : 'syntax-error', kind, message: error.message });
       result.problems.push({
         code: 'yaml-unparsed', severity: 'information', file, span: error.span,
         message: `Route Doctor could not read this ${kind ?? 'YAML'} document, so it was not checked: ${error.message}`,
@@ -119,6 +167,7 @@ function readDocument(text: string, file: string, docIndex: number, span: Span, 
     result.skipped.push({ docIndex, span, reason: 'irrelevant-kind', kind: resource.kind });
     return;
   }
+  if (keepsFileText.has(resource.kind)) resource.fileText = text;
   result.resources.push(resource);
 }
 
@@ -155,29 +204,49 @@ export function toResource(file: string, docIndex: number, docSpan: Span, root: 
  */
 export function splitDocuments(text: string): Span[] {
   const spans: Span[] = [];
-  let docStart = 0;
-  let pos = 0;
-  let sawContent = false;
   const n = text.length;
-  while (pos <= n) {
+  // A byte order mark is not content (editors may hand one over); the first document starts after it.
+  let docStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // Marker lines are found with indexOf, which is native and fast, instead of by visiting every line: in large
+  // CRD files this split is most of the work a skipped document costs.
+  let nextDashes = lineStartingWith(text, '---', docStart);
+  let nextDots = lineStartingWith(text, '...', docStart);
+  for (;;) {
+    const pos = Math.min(nextDashes, nextDots);
+    if (pos >= n) break;
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = n;
-    const marker = text.charCodeAt(pos) === 45 && text.startsWith('---', pos) ? markerLength(text, pos, eol) : 0;
-    if (marker > 0) {
-      if (sawContent || pos > docStart) pushIfContent(text, spans, docStart, pos);
-      docStart = pos + marker;
-      sawContent = false;
-    } else if (text.charCodeAt(pos) === 46 && text.startsWith('...', pos) && (pos + 3 === eol || /[ \t\r]/.test(text[pos + 3] ?? ''))) {
-      pushIfContent(text, spans, docStart, pos);
-      docStart = eol + 1;
-      sawContent = false;
+    if (pos === nextDashes) {
+      const marker = markerLength(text, pos, eol);
+      if (marker > 0) {
+        pushIfContent(text, spans, docStart, pos);
+        docStart = pos + marker;
+      }
+      nextDashes = lineStartingWith(text, '---', eol + 1);
     } else {
-      sawContent = true;
+      if (pos + 3 === eol || isSpaceOrCr(text.charCodeAt(pos + 3))) {
+        pushIfContent(text, spans, docStart, pos);
+        docStart = eol + 1;
+      }
+      nextDots = lineStartingWith(text, '...', eol + 1);
     }
-    pos = eol + 1;
   }
   if (docStart < n) pushIfContent(text, spans, docStart, n);
   return spans;
+}
+
+/**
+ * The first offset at or after `from`, itself the start of a line, where a line starts with `prefix`; the text's
+ * length when there is none.
+ */
+function lineStartingWith(text: string, prefix: string, from: number): number {
+  if (text.startsWith(prefix, from)) return from;
+  const i = text.indexOf('\n' + prefix, from);
+  return i < 0 ? text.length : i + 1;
+}
+
+function isSpaceOrCr(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
 }
 
 /**
@@ -187,7 +256,7 @@ export function splitDocuments(text: string): Span[] {
  */
 function markerLength(text: string, pos: number, eol: number): number {
   let i = pos + 3;
-  if (i === eol || /[ \t\r]/.test(text[i] ?? '')) return 3;
+  if (i === eol || isSpaceOrCr(text.charCodeAt(i))) return 3;
   while (i < eol && text.charCodeAt(i) === 45) i++;
   return /^[ \t\r]*$/.test(text.slice(i, eol)) ? i - pos : 0;
 }

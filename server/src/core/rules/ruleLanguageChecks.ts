@@ -1,3 +1,134 @@
-import type { Check } from '../analyze';
+/**
+ * Checks of the `match` rules of IngressRoute and IngressRouteTCP routes, judged as Traefik parses them
+ * (rulelang/parser.ts): rules Traefik refuses (its runtime disables the router), v2 forms under v3 syntax, HostSNI
+ * without TLS on TCP routes, and the deprecated `syntax` field.
+ *
+ * An empty or missing `match` is reported by the route checks of the Traefik provider (traefik/routes.ts, code
+ * `rule-empty`), so it is skipped here rather than reported twice.
+ */
+import type { Check, CheckContext } from '../analyze';
+import type { Resource, Span, YNode, YPair, YScalar } from '../model';
+import { asMap, asScalar, get, items, pair, str } from '../parse/ynode';
+import { convertRuleToV3 } from '../rulelang/convert';
+import { matcherCalls, parseRule, type RuleParseResult, type RuleProblem, type RuleProtocol, type RuleSyntax } from '../rulelang/parser';
+import { type ValueOffsets, valueOffsetMap, valueRangeToFile } from '../rulelang/valueOffsets';
 
-export const ruleLanguageChecks: readonly Check[] = [];
+/** A route's rule, with what is needed to place findings inside it. */
+interface RouteRule {
+  resource: Resource;
+  protocol: RuleProtocol;
+  rule: string;
+  scalar: YScalar;
+  offsets: ValueOffsets;
+}
+
+const consequences: Record<RuleProtocol, string> = {
+  http: 'Traefik disables this router, so its requests get 404.',
+  tcp: 'Traefik disables this TCP router.',
+};
+
+/** The file range of a range of the rule string; an empty range (an error at the end) covers the last character. */
+function ruleSpan(route: RouteRule, span: Span): Span {
+  let { start, end } = span;
+  if (end <= start) end = start + 1;
+  if (end > route.rule.length) {
+    end = route.rule.length;
+    start = Math.max(0, Math.min(start, end - 1));
+  }
+  return valueRangeToFile(route.offsets, route.scalar, start, end);
+}
+
+function reportProblem(ctx: CheckContext, route: RouteRule, problem: RuleProblem, syntax: RuleSyntax): void {
+  const traefikText = problem.traefikError ? ` Traefik: ${problem.traefikError}` : '';
+  const message = problem.rejected ? `${problem.message} ${consequences[route.protocol]}${traefikText}` : problem.message;
+  const data: Record<string, unknown> = {};
+  if (problem.suggestion) data.replacement = problem.suggestion;
+  if (problem.code === 'rule-v2-matcher' && syntax === 'v3') {
+    const converted = convertRuleToV3(route.rule, { protocol: route.protocol, from: 'v3' });
+    if (converted.ok && converted.changed) data.v3Rule = converted.rule;
+    else if (!converted.ok) data.v3RuleUnavailable = converted.reason;
+  }
+  ctx.report({
+    code: problem.code,
+    ...(problem.rejected ? {} : { severity: 'warning' as const }),
+    span: ruleSpan(route, problem.span),
+    message,
+    ...(Object.keys(data).length > 0 ? { data } : {}),
+  }, route.resource);
+}
+
+/**
+ * Traefik's TCP router manager: when the rule names hosts with HostSNI and the router has no TLS, the first host
+ * must be `*` (the catch-all for plain TCP); otherwise the router is disabled.
+ */
+function checkHostSniTls(ctx: CheckContext, route: RouteRule, result: RuleParseResult): void {
+  const hostCalls = matcherCalls(result.tree).filter((c) => c.matcher === 'HostSNI' && c.args.length > 0);
+  const first = hostCalls[0];
+  if (!first || first.args[0]!.value.toLowerCase() === '*') return;
+  ctx.report({
+    code: 'hostsni-requires-tls',
+    span: ruleSpan(route, first.span),
+    message: `HostSNI matches the TLS server name, but this IngressRouteTCP has no tls section, so Traefik disables the router: `
+      + `invalid rule: "${route.rule}" , has HostSNI matcher, but no TLS on router. `
+      + 'Add spec.tls (passthrough: true to forward TLS as it is, or a secretName to terminate it), or match plain TCP with HostSNI(`*`).',
+    data: { host: first.args[0]!.value },
+  }, route.resource);
+}
+
+function reportDeprecatedSyntax(ctx: CheckContext, resource: Resource, syntaxPair: YPair, protocol: RuleProtocol, rule: string | undefined): void {
+  const value = str(syntaxPair.value);
+  const data: Record<string, unknown> = { removeSyntax: true };
+  let advice: string;
+  if (value === 'v2') {
+    const converted = rule !== undefined ? convertRuleToV3(rule, { protocol, from: 'v2' }) : undefined;
+    if (converted?.ok) data.v3Rule = converted.rule;
+    advice = converted?.ok
+      ? `Rewrite the rule in v3 syntax (${converted.rule}) and remove the field.`
+      : 'Rewrite the rule in v3 syntax and remove the field.';
+  } else if (value === 'v3') {
+    advice = 'v3 is the default: remove the field.';
+  } else {
+    advice = `Traefik reads any value but v2 as v3 syntax${value ? ` (here "${value}")` : ''}: remove the field.`;
+  }
+  ctx.report({
+    code: 'rule-syntax-deprecated',
+    span: { start: syntaxPair.keySpan.start, end: Math.max(syntaxPair.keySpan.end, syntaxPair.value.span.end) },
+    message: `The route's syntax field is deprecated since Traefik v3.4 (Traefik logs "Router's \`ruleSyntax\` option is deprecated, please remove any usage of this option."). ${advice}`,
+    data,
+  }, resource);
+}
+
+function checkRoute(ctx: CheckContext, resource: Resource, route: YNode, protocol: RuleProtocol, hasTls: boolean): void {
+  const traefik = ctx.options.traefik.version;
+  const syntaxPair = pair(route, 'syntax');
+  const matchNode = get(route, 'match');
+  const scalar = asScalar(matchNode);
+  const rule = scalar && scalar.value !== null ? String(scalar.value) : undefined;
+  if (traefik === 'v3' && syntaxPair) reportDeprecatedSyntax(ctx, resource, syntaxPair, protocol, rule);
+  if (matchNode && !scalar) {
+    ctx.report({ code: 'rule-syntax', span: matchNode.span, message: `match must be a string holding the rule. ${consequences[protocol]}` }, resource);
+    return;
+  }
+  if (!scalar || rule === undefined || rule.trim() === '') return;
+  const syntax: RuleSyntax = traefik === 'v3' && str(syntaxPair?.value) === 'v2' ? 'v2' : 'v3';
+  const result = parseRule(rule, { protocol, syntax, traefik });
+  const routeRule: RouteRule = {
+    resource, protocol, rule, scalar,
+    offsets: resource.fileText !== undefined ? valueOffsetMap(resource.fileText, scalar) : { offsets: [], ends: [], exact: false },
+  };
+  for (const problem of result.problems) reportProblem(ctx, routeRule, problem, traefik === 'v2' ? 'v2' : syntax);
+  if (protocol === 'tcp' && !hasTls && result.valid) checkHostSniTls(ctx, routeRule, result);
+}
+
+export const ruleLanguage: Check = {
+  name: 'rule-language',
+  kinds: ['IngressRoute', 'IngressRouteTCP'],
+  run(resource, ctx) {
+    const protocol: RuleProtocol = resource.kind === 'IngressRoute' ? 'http' : 'tcp';
+    // The provider gives the router TLS whenever spec.tls is an object, even an empty one.
+    const hasTls = asMap(get(resource.root, 'spec', 'tls')) !== undefined;
+    for (const route of items(get(resource.root, 'spec', 'routes'))) checkRoute(ctx, resource, route, protocol, hasTls);
+  },
+};
+
+export const ruleLanguageChecks: readonly Check[] = [ruleLanguage];
