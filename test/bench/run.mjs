@@ -32,22 +32,25 @@ function median(values) {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-/** One cold `route-doctor check DIR --format json` in a child process: wall time from spawn to exit, and peak RSS. */
+/**
+ * One cold `route-doctor check DIR --format json` in a child process: wall time from spawn to exit, CPU time of the
+ * whole process (all threads) and peak RSS.
+ */
 function coldCli(dir) {
   const probeDir = mkdtempSync(join(tmpdir(), 'route-doctor-bench-'));
-  const rssFile = join(probeDir, 'rss');
+  const probeFile = join(probeDir, 'probe.json');
   const start = performance.now();
   const r = spawnSync(process.execPath, [cli, 'check', dir, '--format', 'json'], {
-    env: { ...process.env, NODE_OPTIONS: `--require ${join(root, 'test', 'bench', 'rss-probe.cjs')}`, ROUTE_DOCTOR_RSS_FILE: rssFile },
+    env: { ...process.env, NODE_OPTIONS: `--require ${join(root, 'test', 'bench', 'probe.cjs')}`, ROUTE_DOCTOR_PROBE_FILE: probeFile },
     maxBuffer: 1 << 30,
     encoding: 'utf8',
   });
   const ms = performance.now() - start;
   if (r.status !== 0 && r.status !== 1) throw new Error(`the CLI failed (exit ${r.status}): ${r.stderr}`);
   const report = JSON.parse(r.stdout);
-  const rssMB = Number(readFileSync(rssFile, 'utf8'));
+  const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
   rmSync(probeDir, { recursive: true, force: true });
-  return { ms, rssMB, files: report.files, resources: report.resources, diagnostics: report.diagnostics.length };
+  return { ms, cpuMs: probe.cpuMs, rssMB: probe.peakRssMB, files: report.files, resources: report.resources, diagnostics: report.diagnostics.length };
 }
 
 async function bundleEditBench() {
@@ -79,17 +82,22 @@ for (const size of sizes) {
   const timed = [];
   for (let i = 0; i < runs; i++) timed.push(coldCli(dir));
   const ed = editBench(bundle, dir);
-  rows.push({ size, stats, first, cold: median(timed.map((t) => t.ms)), cliRss: Math.max(...timed.map((t) => t.rssMB)), counts: timed[0], ed });
+  rows.push({
+    size, stats, first, cold: median(timed.map((t) => t.ms)), coldCpu: median(timed.map((t) => t.cpuMs)),
+    cliRss: Math.max(...timed.map((t) => t.rssMB)), counts: timed[0], ed,
+  });
 }
 
 const lines = [];
-lines.push(`Route Doctor benchmark — node ${process.version}, ${(await import('node:os')).availableParallelism()} cores`);
+const os = await import('node:os');
+lines.push(`Route Doctor benchmark — node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+lines.push('Wall times depend on what else the machine runs; CPU times (all threads) do not, and show the work itself.');
 lines.push('');
-lines.push('| workspace | MB (CRD %) | resources | diagnostics | CLI cold, first | CLI cold, median | CLI peak RSS | in-process cold read / parse+index / analyse | edit p50 | edit p95 | edit max | dependents/edit | LSP-like peak RSS |');
+lines.push('| workspace | MB (CRD %) | resources | diagnostics | CLI cold, first | CLI cold, median (CPU) | CLI peak RSS | in-process cold read / parse+index / analyse | edit p50 (CPU) | edit p95 (CPU) | edit max | dependents/edit | LSP-like peak RSS |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const c = r.ed.coldInProcess;
-  lines.push(`| ${r.size} files | ${fmt(r.stats.bytes / 1e6, 1)} (${fmt((100 * r.stats.crdBytes) / r.stats.bytes)}%) | ${r.counts.resources} | ${r.counts.diagnostics} | ${fmt(r.first.ms)} ms | ${fmt(r.cold)} ms | ${fmt(r.cliRss)} MB | ${fmt(c.readMs)} / ${fmt(c.parseIndexMs)} / ${fmt(c.analyzeMs)} ms | ${fmt(r.ed.editP50, 2)} ms | ${fmt(r.ed.editP95, 2)} ms | ${fmt(r.ed.editMax, 2)} ms | ${fmt(r.ed.meanDependents, 1)} | ${fmt(r.ed.peakRssMB)} MB |`);
+  lines.push(`| ${r.size} files | ${fmt(r.stats.bytes / 1e6, 1)} (${fmt((100 * r.stats.crdBytes) / r.stats.bytes)}%) | ${r.counts.resources} | ${r.counts.diagnostics} | ${fmt(r.first.ms)} ms | ${fmt(r.cold)} ms (${fmt(r.coldCpu)} ms) | ${fmt(r.cliRss)} MB | ${fmt(c.readMs)} / ${fmt(c.parseIndexMs)} / ${fmt(c.analyzeMs)} ms | ${fmt(r.ed.editP50, 2)} ms (${fmt(r.ed.editCpuP50, 2)}) | ${fmt(r.ed.editP95, 2)} ms (${fmt(r.ed.editCpuP95, 2)}) | ${fmt(r.ed.editMax, 2)} ms | ${fmt(r.ed.meanDependents, 1)} | ${fmt(r.ed.peakRssMB)} MB |`);
 }
 lines.push('');
 lines.push('Edit latency by kind of edit (p50 / p95, ms):');

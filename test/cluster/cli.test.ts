@@ -53,7 +53,7 @@ describe('route-doctor check --cluster', () => {
   test('text: the findings, then one line per route and hop', async () => {
     const r = await runClusterCheck(['check', '--cluster', '--kubeconfig', kubeconfig, exampleDir], cli);
     assert.equal(r.exitCode, 1);
-    assert.match(r.stdout, /ingressroute\.yaml:14:17: error \[live-no-endpoints\] Service default\/go-app has no serving endpoint/);
+    assert.match(r.stdout, /ingressroute\.yaml:14:17: error \[live-no-endpoints\] Service default\/go-app has no ready endpoint for port "web" \(80\)/);
     assert.match(r.stdout, /Cluster "fake" \(http:\/\/127\.0\.0\.1:\d+\), Traefik v3\.1\.2 in traefik: 4 routes, 0 ok, 4 broken, 0 unknown/);
     assert.match(r.stdout, /go-app:80: Service ok → EndpointSlices BROKEN → Pods BROKEN\n\s+Its selector \{app=go-app, version=v1\} matches no Pod/);
   });

@@ -661,7 +661,8 @@ function fillPodStatus(pod: Json, n: number): void {
   const ready = isPodReady(pod);
   status.containerStatuses ??= containers.map((c) => ({
     name: c.name, image: c.image, imageID: '', ready, restartCount: 0, started: ready,
-    state: ready ? { running: { startedAt: '2025-01-01T00:00:00Z' } } : { waiting: { reason: 'ContainerCreating' } },
+    // A Running Pod's containers run even when a readiness probe fails; only a Pending one is still being created.
+    state: status.phase === 'Running' ? { running: { startedAt: '2025-01-01T00:00:00Z' } } : { waiting: { reason: 'ContainerCreating' } },
   }));
 }
 

@@ -332,6 +332,43 @@ describe('faults', () => {
     }
   });
 
+  test('Pods that are not ready: their readiness-probe events are read and quoted', timeout, async () => {
+    const notReady = await startScenario({
+      seed: `apiVersion: v1
+kind: Service
+metadata: { name: api, namespace: shop }
+spec: { selector: { app: api }, ports: [{ name: http, port: 80, targetPort: 8080 }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: api-0, namespace: shop, labels: { app: api } }
+spec: { containers: [{ name: api, image: api }] }
+status: { phase: Running, podIP: 10.2.0.1, conditions: [{ type: Ready, status: "False", reason: ContainersNotReady }] }
+---
+apiVersion: v1
+kind: Event
+metadata: { name: api-0.1, namespace: shop }
+involvedObject: { kind: Pod, name: api-0, namespace: shop }
+reason: Unhealthy
+type: Warning
+count: 12
+message: "Readiness probe failed: Get \\"http://10.2.0.1:8080/ready\\": dial tcp 10.2.0.1:8080: connect: connection refused"
+`,
+    });
+    try {
+      const s = await takeSnapshot({ kubeconfig: notReady.writeKubeconfig(tmp.dir, { file: 'not-ready' }), namespaces: ['shop'], traefikNamespace: 'shop' });
+      assert.deepEqual(s.events.map((e) => [e.involvedName, e.count]), [['api-0', 12]]);
+      const eventRequest = notReady.requests.find((r) => r.path === '/api/v1/namespaces/shop/events')!;
+      assert.equal(eventRequest.query.fieldSelector, 'involvedObject.kind=Pod,reason=Unhealthy');
+      const { analyzeSources } = await import('../../server/src/core/workspace');
+      const ws = analyzeSources([{ file: 'r.yaml', text: 'apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata: { name: api, namespace: shop }\nspec:\n  routes:\n    - match: Host(`api`)\n      services: [{ name: api, port: 80 }]\n' }], makeAnalysisOptions());
+      const f = diagnoseLive(ws.index, s, makeAnalysisOptions()).findings.find((x) => x.code === 'live-no-endpoints')!;
+      assert.match(f.message, /none is ready: api-0 \(Running, ContainersNotReady, "Readiness probe failed: Get .*connection refused" ×12\)/);
+    } finally {
+      await notReady.close();
+    }
+  });
+
   test('cancellation stops at once, even with a request in flight', timeout, async () => {
     server.addFault({ path: '/api/v1/namespaces/default/pods', hang: true });
     try {

@@ -54,12 +54,12 @@ export class TempWorkspace {
     for (const [rel, content] of Object.entries(files)) this.write(rel, content);
   }
 
-  path(rel = ''): string {
+  path(rel: string): string {
     return join(this.root, rel);
   }
 
   /** The URI the server uses for a path (it derives URIs from paths with pathToFileURL). */
-  uri(rel = ''): string {
+  uri(rel: string): string {
     return pathToFileURL(this.path(rel)).toString();
   }
 
@@ -195,9 +195,9 @@ export class LspClient {
     });
   }
 
-  /** Waits for a status with indexing false among those received after the first `after` statuses. */
-  waitForIdle(after = 0): Promise<WorkspaceStatus> {
-    return this.waitFor('the workspace status to report the end of indexing', () => this.statuses.slice(after).find((s) => !s.indexing));
+  /** Waits for the end of the initial scan: the first status with indexing false. */
+  waitForIdle(): Promise<WorkspaceStatus> {
+    return this.waitFor('the workspace status to report the end of indexing', () => this.statuses.find((s) => !s.indexing));
   }
 
   open(uri: string, text: string): void {

@@ -271,7 +271,8 @@ test('workspace folders added and removed are followed', async () => {
 });
 
 test('cross-file: a change to a Service re-publishes the IngressRoute that references it', async () => {
-  const ws = new TempWorkspace(app());
+  // A second Service in the namespace: with none at all, the checks assume the Services are defined elsewhere.
+  const ws = new TempWorkspace({ ...app(), 'api.yaml': service('api') });
   const routeUri = ws.uri('route.yaml');
   const serviceUri = ws.uri('service.yaml');
   const notFound = 'service-not-found';

@@ -13,7 +13,7 @@ import { fullParseDocument, maxNestingDepth } from '../../server/src/core/parse/
 import { parseFile, type ParsedFile } from '../../server/src/core/parse/parseFile';
 import { get, str } from '../../server/src/core/parse/ynode';
 import { decodeYaml } from '../../server/src/host/files';
-import { readAndScan } from '../../server/src/host/scanPool';
+import { readAndScan } from '../../server/src/host/scan';
 
 const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports:\n    - port: 80\n`;
 

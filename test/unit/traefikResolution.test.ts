@@ -397,3 +397,27 @@ test('a route is re-analysed when an object its verdict depends on changes, even
   const secret = index.getFile('secret.yaml');
   assert.deepEqual([...analyzer.dependents('secret.yaml', secret, secret)].sort(), ['middleware.yaml', 'route.yaml']);
 });
+
+test('plugin settings that name Secret values: the Secret and its key must exist', () => {
+  const text = (urn: string) => `apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata:
+  name: plugin
+spec:
+  plugin:
+    auth:
+      tokens:
+        - ${urn}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+data:
+  token: YQ==
+`;
+  assert.deepEqual(codes(lint(text('urn:k8s:secret:creds:token'))), []);
+  assert.deepEqual(codes(lint(text('urn:k8s:secret:creds:tokn'))), ['8:error:middleware-invalid']);
+  assert.deepEqual(codes(lint(text('urn:k8s:secret:cred:token'))), ['8:error:secret-not-found']);
+  assert.deepEqual(codes(lint(text('urn:k8s:secret:creds'))), ['8:error:middleware-invalid']);
+});

@@ -7,13 +7,13 @@
  * …) are parsed in one place and this module never imports main.ts at run time.
  */
 import { existsSync } from 'node:fs';
-import { diagnoseLive, namespacesOfInterest, type LiveReport } from '../core/live/diagnose';
+import type { LiveReport } from '../core/live/diagnose';
 import { makeAnalysisOptions, type Finding } from '../core/model';
-import { defaultMaxFileLength, readScanned, type ParsedFile } from '../core/parse/parseFile';
+import { defaultMaxFileLength, parseFile, type ParsedFile } from '../core/parse/parseFile';
 import { analyzeParsed } from '../core/workspace';
-import { walkYamlFiles } from '../host/files';
-import { FileReadError, readAndScan } from '../host/scanPool';
-import { takeSnapshot, type SnapshotOptions } from '../cluster/snapshot';
+import { readYamlFile, walkYamlFiles } from '../host/files';
+import { diagnoseCluster } from '../cluster/diagnose';
+import type { SnapshotOptions } from '../cluster/snapshot';
 import { formatJson, formatSarif, formatText, type Report } from './format';
 import type { CliOptions, CliResult } from './main';
 
@@ -110,27 +110,32 @@ export async function runClusterCheck(argv: string[], cli: SharedCli, signal?: A
   const unique = [...new Set(files)];
   const parsed: ParsedFile[] = [];
   const texts = new Map<string, string>();
+  // Read on this thread: the cluster's answers, not the files, take the time in this mode.
   for (const file of unique) {
+    let decoded;
     try {
-      const scanned = readAndScan(file, { maxFileLength: defaultMaxFileLength });
-      if (scanned.text !== undefined) texts.set(file, scanned.text);
-      parsed.push(readScanned(scanned.scan, scanned.text ?? ''));
+      decoded = readYamlFile(file, defaultMaxFileLength * 2);
     } catch (e) {
-      if (e instanceof FileReadError) return { exitCode: 2, stdout: '', stderr: `route-doctor: ${e.file}: ${e.message}\n` };
-      throw e;
+      return { exitCode: 2, stdout: '', stderr: `route-doctor: ${file}: ${(e as Error).message}\n` };
     }
+    const text = decoded.ok ? decoded.text : '';
+    texts.set(file, text);
+    const p = parseFile(file, text);
+    if (!decoded.ok) p.problems.push({ code: 'file-skipped', severity: 'information', file, span: { start: 0, end: 0 }, message: `Route Doctor skipped this file: ${decoded.reason}.` });
+    parsed.push(p);
   }
   const analysisOptions = makeAnalysisOptions(opts.traefik);
   const result = analyzeParsed(parsed, analysisOptions);
 
-  const snapshotOptions: SnapshotOptions = { namespaces: cluster.namespaces ?? namespacesOfInterest(result.index) };
+  const snapshotOptions: SnapshotOptions = {};
+  if (cluster.namespaces !== undefined) snapshotOptions.namespaces = cluster.namespaces;
   if (cluster.context !== undefined) snapshotOptions.context = cluster.context;
   if (cluster.kubeconfig !== undefined) snapshotOptions.kubeconfig = cluster.kubeconfig;
   if (cluster.traefikNamespace !== undefined) snapshotOptions.traefikNamespace = cluster.traefikNamespace;
   if (cluster.timeoutMs !== undefined) snapshotOptions.timeoutMs = cluster.timeoutMs;
   if (signal) snapshotOptions.signal = signal;
-  const snapshot = await takeSnapshot(snapshotOptions);
-  const live = diagnoseLive(result.index, snapshot, analysisOptions);
+  const live = await diagnoseCluster(result.index, analysisOptions, snapshotOptions);
+  const snapshot = live.snapshot;
 
   const byFile = new Map<string, Finding[]>();
   for (const file of unique) byFile.set(file, [...(result.findings.get(file) ?? [])]);

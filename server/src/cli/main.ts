@@ -3,18 +3,19 @@
  * route-doctor — the command-line edge of the analysis core, for CI.
  * Exit codes: 0 no error found, 1 errors found, 2 usage or I/O failure.
  *
- * Large workspaces are read and pre-scanned on worker threads (see host/scanPool.ts); the bundle re-enters itself
- * as the worker script, so the CLI stays one file.
+ * Large workspaces are checked on worker threads as well (see parallelCheck.ts); the bundle re-enters itself as
+ * the worker script, so the CLI stays one file.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { makeAnalysisOptions, type Finding, type TraefikOptions } from '../core/model';
-import { defaultMaxFileLength, readScanned, type ParsedFile } from '../core/parse/parseFile';
+import { makeAnalysisOptions, type AnalysisOptions, type Finding, type TraefikOptions } from '../core/model';
+import { defaultMaxFileLength, readScanned } from '../core/parse/parseFile';
 import { analyzeParsed } from '../core/workspace';
 import { walkYamlFiles } from '../host/files';
-import { FileReadError, isScanWorkerData, readAndScan, scanInWorkers, serveScanWorker, type ScannedFile } from '../host/scanPool';
+import { FileReadError, readAndScan } from '../host/scan';
 import { formatJson, formatSarif, formatText, type Report } from './format';
+import { isCheckWorkerData, parallelCheck, serveCheckWorker } from './parallelCheck';
 
 export const usage = `Usage: route-doctor check [options] [paths…]
 
@@ -117,8 +118,6 @@ export interface CliResult {
 export interface RunOptions {
   /** The script worker threads run (this bundle); without it everything runs on the calling thread. */
   workerScript?: string;
-  /** Worker threads to use for large workspaces; default: up to 2, when the machine has that many cores. */
-  threads?: number;
 }
 
 /**
@@ -128,21 +127,32 @@ const minFilesForWorkers = 200;
 
 const scanOptions = { maxFileLength: defaultMaxFileLength };
 
-/** Reads, scans and parses every file, in order; worker threads do the reading and scanning when worth it. */
-async function readAll(files: string[], run: RunOptions): Promise<{ parsed: ParsedFile[]; texts: Map<string, string> }> {
-  const parsed: ParsedFile[] = new Array(files.length);
-  const texts = new Map<string, string>();
-  const accept = (i: number, scanned: ScannedFile): void => {
-    parsed[i] = readScanned(scanned.scan, scanned.text ?? '');
-    if (scanned.text !== undefined) texts.set(files[i]!, scanned.text);
-  };
-  const threads = run.threads ?? Math.min(2, availableParallelism());
-  if (run.workerScript && threads >= 2 && files.length >= minFilesForWorkers) {
-    await scanInWorkers(files, { ...scanOptions, workerScript: run.workerScript, threads }, accept);
-  } else {
-    files.forEach((file, i) => accept(i, readAndScan(file, scanOptions)));
+interface Checked {
+  /** Findings of every file, in the files' order. */
+  findings: Finding[][];
+  resources: number;
+  texts: Map<string, string>;
+}
+
+/** Reads, scans, parses and analyses every file: on worker threads too when the workspace is large and cores allow. */
+async function check(files: string[], options: AnalysisOptions, run: RunOptions): Promise<Checked> {
+  if (run.workerScript && availableParallelism() >= 2 && files.length >= minFilesForWorkers) {
+    try {
+      return await parallelCheck(files, scanOptions, options, run.workerScript);
+    } catch (e) {
+      // An unreadable file is the user's to fix; any other failure of the workers (for example threads that
+      // cannot start) is no reason to fail the check, which runs again on this thread.
+      if (e instanceof FileReadError) throw e;
+    }
   }
-  return { parsed, texts };
+  const texts = new Map<string, string>();
+  const parsed = files.map((file) => {
+    const scanned = readAndScan(file, scanOptions);
+    if (scanned.text !== undefined) texts.set(file, scanned.text);
+    return readScanned(scanned.scan, scanned.text ?? '');
+  });
+  const result = analyzeParsed(parsed, options);
+  return { findings: files.map((f) => result.findings.get(f) ?? []), resources: result.index.resourceCount, texts };
 }
 
 export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliResult> {
@@ -164,21 +174,19 @@ export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliR
     }
   }
   const unique = [...new Set(files)];
-  let read;
+  let checked;
   try {
-    read = await readAll(unique, run);
+    checked = await check(unique, makeAnalysisOptions(opts.traefik), run);
   } catch (e) {
     if (e instanceof FileReadError) return { exitCode: 2, stdout: '', stderr: `route-doctor: ${e.file}: ${e.message}\n` };
     throw e;
   }
-  const result = analyzeParsed(read.parsed, makeAnalysisOptions(opts.traefik));
   const findings: Finding[] = [];
-  for (const file of unique) {
+  for (const list of checked.findings) {
     // Within a file, findings are listed in the order of their position, as editors and reviewers read them.
-    const list = result.findings.get(file) ?? [];
     findings.push(...list.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end));
   }
-  const report: Report = { files: unique.length, resources: result.index.resourceCount, findings, texts: read.texts };
+  const report: Report = { files: unique.length, resources: checked.resources, findings, texts: checked.texts };
   const stdout = opts.format === 'json' ? formatJson(report) : opts.format === 'sarif' ? formatSarif(report) : formatText(report);
   const errors = findings.some((d) => d.severity === 'error');
   return { exitCode: errors ? 1 : 0, stdout, stderr: unique.length === 0 ? `route-doctor: no *.yaml or *.yml files under ${opts.paths.join(', ')}\n` : '' };
@@ -196,8 +204,8 @@ async function main(): Promise<void> {
   process.exitCode = result.exitCode;
 }
 
-if (!isMainThread && isScanWorkerData(workerData)) {
-  serveScanWorker(workerData, (message) => parentPort!.postMessage(message));
+if (!isMainThread && isCheckWorkerData(workerData)) {
+  serveCheckWorker(workerData, parentPort!);
 } else if (require.main === module) {
   void main();
 }

@@ -8,6 +8,7 @@
  * flushes them reads each file's current state (open editor, disk, or gone), which makes the result independent of
  * the order and number of events received for a file.
  */
+import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { Analyzer } from '../core/analyze';
 import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { LineIndex } from '../core/lineIndex';
@@ -25,7 +26,7 @@ const editDelayMs = 100;
 export interface ServiceHost {
   workspace: Workspace;
   log: Logger;
-  publish: ConstructorParameters<typeof DiagnosticsPublisher>[0];
+  publish(params: PublishDiagnosticsParams): void;
   sendStatus(status: WorkspaceStatus): void;
   createProgress(title: string): DelayedProgress;
 }
@@ -53,7 +54,7 @@ export class RouteDoctorService implements FileView {
   private stopped = false;
 
   constructor(private readonly host: ServiceHost) {
-    this.publisher = new DiagnosticsPublisher(host.publish, this);
+    this.publisher = new DiagnosticsPublisher((params) => host.publish(params), this);
   }
 
   // ---- FileView, for the publisher

@@ -85,10 +85,6 @@ export class Workspace {
     return this.open.get(file) ?? pathToFileURL(file).toString();
   }
 
-  isOpen(file: string): boolean {
-    return this.open.has(file);
-  }
-
   /** Every YAML file of every workspace folder that is not excluded. Nested folders may yield a file twice. */
   *yamlFiles(): Generator<string> {
     for (const folder of this.folders) yield* this.walk(folder.path);

@@ -38,7 +38,7 @@ const httpNames = ['Host', 'HostHeader', 'HostRegexp', 'ClientIP', 'Path', 'Path
 const tcpNames = ['HostSNI', 'HostSNIRegexp', 'ClientIP', 'ALPN'];
 
 /** A Go string literal for a value: a raw string when possible, as Traefik's documentation writes them. */
-export function goStringLiteral(value: string): string {
+function goStringLiteral(value: string): string {
   if (!value.includes('`') && !value.includes('\r')) return `\`${value}\``;
   return JSON.stringify(value);
 }

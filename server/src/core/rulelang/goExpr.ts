@@ -47,7 +47,7 @@ const unaryOperators = new Set(['+', '-', '!', '^', '&', '~', '<-', '*']);
 const typeStarters = new Set(['[', 'func', 'struct', 'map', 'chan', 'interface']);
 
 /** Deeper nesting than this is not analysed (Go allows more, but no real rule comes close). */
-export const maxNestingDepth = 500;
+const maxNestingDepth = 500;
 
 class StopParsing {
   constructor(readonly error: GoSyntaxError | 'too-deep') {}
@@ -102,12 +102,22 @@ class ExprParser {
   }
 
   private fail(token: Token, message: string, afterLineBreak = false): never {
+    // An error at the end of the rule is shown on the last token, which is what is incomplete.
+    const shown = token.start >= this.src.length ? this.lastToken() ?? token : token;
     throw new StopParsing({
-      start: token.start,
-      end: Math.max(token.end, token.start + 1),
+      start: shown.start,
+      end: Math.max(shown.end, shown.start + 1),
       message: `${goPosition(this.src, token.start)}: ${message}`,
       ...(afterLineBreak ? { afterLineBreak } : {}),
     });
+  }
+
+  private lastToken(): Token | undefined {
+    for (let i = this.tokens.length - 1; i >= 0; i--) {
+      const t = this.tokens[i]!;
+      if (t.kind !== 'EOF' && t.end > t.start) return t;
+    }
+    return undefined;
   }
 
   /** go/parser's errorExpected: names what was found when the error is at the current token. */

@@ -108,7 +108,7 @@ function isLoneSurrogate(ch: string): boolean {
 }
 
 /** Go's `%#U` formatting of a code point, used in "illegal character" messages. */
-export function goCharName(ch: string): string {
+function goCharName(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
   const hex = cp.toString(16).toUpperCase().padStart(4, '0');
   return /\p{L}|\p{M}|\p{N}|\p{P}|\p{S}/u.test(ch) || ch === ' ' ? `U+${hex} '${ch}'` : `U+${hex}`;

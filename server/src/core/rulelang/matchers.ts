@@ -33,7 +33,7 @@ export interface MatcherProblem {
   v2Form?: boolean;
 }
 
-export interface MatcherSpec {
+interface MatcherSpec {
   name: string;
   check(args: readonly MatcherValue[]): MatcherProblem | undefined;
 }
@@ -102,10 +102,12 @@ function muxProblem(v: MatcherValue, kind: MuxTemplateKind): Omit<MatcherProblem
   return error && { message: error.message, hint: `The v2 placeholder template is not valid: ${error.message}.`, valueRange: [error.start, error.end] };
 }
 
-function pairsProblem(values: readonly string[]): MatcherProblem | undefined {
+function pairsProblem(values: readonly string[], hint: string): MatcherProblem | undefined {
   if (values.length % 2 === 0) return undefined;
-  return { message: `mux: number of parameters must be multiple of 2, got ${goStringList(values)}`, hint: 'The values must come in name/value pairs.' };
+  return { message: `mux: number of parameters must be multiple of 2, got ${goStringList(values)}`, hint };
 }
+
+const headerPairsHint = 'The values must come in name/value pairs: Headers(`X-Name`, `value`).';
 
 function spec(name: string, check: Check): [string, MatcherSpec] {
   return [name, { name, check }];
@@ -154,9 +156,9 @@ const httpV2 = new Map<string, MatcherSpec>([
   spec('Path', eachValue((v) => muxProblem(v, 'path'))),
   spec('PathPrefix', eachValue((v) => muxProblem(v, 'prefix'))),
   spec('Method', accept),
-  spec('Headers', (args) => pairsProblem(args.map((a) => a.value))),
+  spec('Headers', (args) => pairsProblem(args.map((a) => a.value), headerPairsHint)),
   spec('HeadersRegexp', (args) => {
-    const pairs = pairsProblem(args.map((a) => a.value));
+    const pairs = pairsProblem(args.map((a) => a.value), headerPairsHint);
     if (pairs) return pairs;
     for (let i = 1; i < args.length; i += 2) {
       const problem = withArgument(i, regexpProblem(args[i]!, ''));
@@ -172,7 +174,7 @@ const httpV2 = new Map<string, MatcherSpec>([
       if (eq < 0) pieces.push({ text: a.value, argument });
       else pieces.push({ text: a.value.slice(0, eq), argument }, { text: a.value.slice(eq + 1), argument });
     });
-    const pairs = pairsProblem(pieces.map((p) => p.text));
+    const pairs = pairsProblem(pieces.map((p) => p.text), 'In v2 syntax a Query value is key=value, such as Query(`debug=true`); a lone key leaves the pairs uneven.');
     if (pairs) return pairs;
     for (let i = 0; i < pieces.length; i += 2) {
       const template = `${pieces[i]!.text}=${pieces[i + 1]!.text}`;

@@ -79,7 +79,7 @@ export function isMuxTemplateError(t: MuxTemplate | MuxTemplateError): t is MuxT
  * The Go regexp gorilla/mux (or Traefik's copy of it for HostSNIRegexp) builds from a parsed template:
  * `^`, quoted literals, one capture group per variable, and `$` except for path prefixes.
  */
-export function muxTemplateRegexp(template: MuxTemplate, kind: MuxTemplateKind, source: string): string {
+function muxTemplateRegexp(template: MuxTemplate, kind: MuxTemplateKind, source: string): string {
   let pattern = kind === 'hostSNI' ? '(?i)^' : '^';
   for (const part of template.parts) {
     if (typeof part === 'string') pattern += quoteMeta(part);

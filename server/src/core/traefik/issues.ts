@@ -31,10 +31,8 @@ export interface Issue {
   span: Span;
   /** Traefik's error text (for a note: the whole statement). */
   error: string;
-  /** How to fix it, as one or more full sentences. */
+  /** How to fix it. */
   hint?: string;
-  /** Only when the severity differs from the one the stage implies (error, or warning for notes). */
-  severity?: Severity;
   related?: RelatedInformation[];
   data?: Record<string, unknown>;
 }
@@ -87,7 +85,7 @@ export function objectConsequence(kind: string): Consequence {
   };
 }
 
-export function issueMessage(issue: Issue, consequence: Consequence): string {
+function issueMessage(issue: Issue, consequence: Consequence): string {
   const hint = issue.hint ? ` ${asSentence(issue.hint)}` : '';
   if (issue.stage === 'note') return `${issue.error}.${hint}`;
   return `${consequence[issue.stage]}: ${issue.error}.${hint}`;
@@ -105,12 +103,11 @@ function asSentence(text: string): string {
   return /[.?!]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }
 
-export function issueSeverity(issue: Issue): Severity {
-  return issue.severity ?? (issue.stage === 'note' ? 'warning' : 'error');
-}
-
-/** The finding for an issue on `resource`, with the consequence it has there. */
-export function issueFinding(issue: Issue, consequence: Consequence, severity: Severity = issueSeverity(issue)): FindingInput {
+/**
+ * The finding for an issue on `resource`, with the consequence it has there: an error when Traefik fails, a
+ * warning for a note, or `severity` when the consequence itself is only a degradation.
+ */
+export function issueFinding(issue: Issue, consequence: Consequence, severity: Severity = isFailure(issue) ? 'error' : 'warning'): FindingInput {
   return {
     code: issue.code,
     severity,
@@ -124,7 +121,7 @@ export function issueFinding(issue: Issue, consequence: Consequence, severity: S
 
 /** True when the issue makes Traefik fail (as opposed to a warning about a degraded setup). */
 export function isFailure(issue: Issue): boolean {
-  return issue.stage !== 'note' && issueSeverity(issue) === 'error';
+  return issue.stage !== 'note';
 }
 
 /** A pointer to another object for `related`: its name in metadata, or the start of its document. */

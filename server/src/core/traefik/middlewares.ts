@@ -9,10 +9,10 @@ import { speaksFor, speaksForId } from './authority';
 import type { Issue, TraefikEnv } from './issues';
 import { failingTargetIssue, hintFrom, isFailure, relatedTo } from './issues';
 import { lookupSecret, secretKeys } from './kubernetes';
-import { closestNames, crdProvider, didYouMean, objectId } from './names';
+import { closestNames, crdProvider, didYouMean } from './names';
 import { resolveReference, type ResolvedReference } from './references';
 import { httpServiceRefIssues, type Visiting } from './services';
-import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, visibleInNamespace, visibleOfKind } from './visibility';
+import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, traefikId, visibleInNamespace, visibleOfKind } from './visibility';
 
 export type MiddlewareKind = 'Middleware' | 'MiddlewareTCP';
 
@@ -27,7 +27,7 @@ export function middlewareRefIssues(env: TraefikEnv, holder: Resource, ref: YNod
   if (resolved.provider !== crdProvider) return [];
   const at = { file: holder.file, span: (resolved.nameNode ?? ref).span };
   const missing = `middleware "${resolved.id}@${crdProvider}" does not exist`;
-  const target = findVisibleById(env, kind, resolved.id, resolved.namespace);
+  const target = findVisibleById(env, kind, resolved.id, resolved.namespace !== undefined ? { namespace: resolved.namespace, name: resolved.name } : undefined);
   if (!target) {
     const known = resolved.namespace !== undefined ? speaksFor(env, kind, resolved.namespace) : speaksForId(env, kind, resolved.id);
     return known ? [{ code: 'middleware-not-found', stage: 'runtime', ...at, error: missing, ...notFoundHint(env, kind, resolved) }] : [];
@@ -42,9 +42,9 @@ export function middlewareRefIssues(env: TraefikEnv, holder: Resource, ref: YNod
 
 function notFoundHint(env: TraefikEnv, kind: MiddlewareKind, resolved: ResolvedReference): Pick<Issue, 'hint' | 'related' | 'data'> {
   if (resolved.namespace === undefined) {
-    const ids = visibleOfKind(env, kind).map((m) => objectId(m.namespace, m.name));
+    const ids = visibleOfKind(env, kind).map(traefikId);
     const candidates = closestNames(resolved.id, ids);
-    const hint = hintFrom([didYouMean(candidates.map((c) => `${c}@${crdProvider}`)), ignoredIdNote(env, kind, resolved.id, (m) => objectId(m.namespace, m.name))],
+    const hint = hintFrom([didYouMean(candidates.map((c) => `${c}@${crdProvider}`)), ignoredIdNote(env, kind, resolved.id, traefikId)],
       `No ${kind} has the id ${resolved.id} (Traefik's ids are <namespace>-<name>).`);
     return { hint, data: { name: resolved.name, candidates } };
   }

@@ -14,7 +14,7 @@ import { closestNames, crdProvider, didYouMean, normalize, objectId, splitProvid
 import { portMismatchHint } from './portHints';
 import { allowCrossNamespaceHint, crossProviderRefused, resolveServersTransport } from './references';
 import { findServers, type ServiceProtocol } from './servers';
-import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, isWatchedNamespace, visibleInNamespace, visibleOfKind } from './visibility';
+import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, isWatchedNamespace, traefikId, visibleInNamespace, visibleOfKind } from './visibility';
 
 /** Objects being resolved further up, to stop at reference cycles. */
 export type Visiting = ReadonlySet<string>;
@@ -114,14 +114,14 @@ function serversTransportIssues(env: TraefikEnv, holder: Resource, ref: YNode, n
   if ('issue' in resolution) return [resolution.issue];
   const { resolved } = resolution;
   if (resolved.provider !== crdProvider) return [];
-  if (findVisibleById(env, kind, resolved.id, resolved.namespace)) return [];
+  if (findVisibleById(env, kind, resolved.id, resolved.namespace !== undefined ? { namespace: resolved.namespace, name: resolved.name } : undefined)) return [];
   if (!(resolved.namespace !== undefined ? speaksFor(env, kind, resolved.namespace) : speaksForId(env, kind, resolved.id))) return [];
   const candidates = resolved.namespace !== undefined ? visibleInNamespace(env, kind, resolved.namespace) : visibleOfKind(env, kind);
   const hint = resolved.namespace !== undefined
     ? plainTransportHint(env, kind, resolved.name, resolved.namespace, candidates.map((t) => t.name))
     : hintFrom([
-      didYouMean(closestNames(resolved.name, candidates.map((t) => `${objectId(t.namespace, t.name)}@${crdProvider}`))),
-      ignoredIdNote(env, kind, resolved.id, (t) => objectId(t.namespace, t.name)),
+      didYouMean(closestNames(resolved.name, candidates.map((t) => `${traefikId(t)}@${crdProvider}`))),
+      ignoredIdNote(env, kind, resolved.id, traefikId),
     ], `No ${kind} has the id ${resolved.id}.`);
   return [{
     code: 'servers-transport-not-found', stage: 'runtime', file: holder.file, span: node.span,
@@ -285,19 +285,19 @@ function traefikServiceRefIssues(env: TraefikEnv, holder: Resource, ref: YNode, 
   if (provider !== undefined && provider !== crdProvider) return [];
   const namespace = provider === undefined ? namespaceField || holder.namespace : undefined;
   const id = provider === undefined ? objectId(namespace!, name) : normalize(`${namespaceField}-${base}`);
-  const target = findVisibleById(env, 'TraefikService', id, namespace);
+  const target = findVisibleById(env, 'TraefikService', id, namespace !== undefined ? { namespace, name } : undefined);
   const at = { file: holder.file, span: (nameNode ?? ref).span };
   const missing = `the service "${id}@${crdProvider}" does not exist`;
   if (!target) {
     if (!(namespace !== undefined ? speaksFor(env, 'TraefikService', namespace) : speaksForId(env, 'TraefikService', id))) return [];
     const candidates = namespace !== undefined ? visibleInNamespace(env, 'TraefikService', namespace) : visibleOfKind(env, 'TraefikService');
-    const suggestions = closestNames(namespace !== undefined ? name : id, candidates.map((t) => (namespace !== undefined ? t.name : objectId(t.namespace, t.name))));
+    const suggestions = closestNames(namespace !== undefined ? name : id, candidates.map((t) => (namespace !== undefined ? t.name : traefikId(t))));
     const notes = [didYouMean(suggestions)];
     if (namespace !== undefined) {
       notes.push(ignoredTwinNote(env, 'TraefikService', namespace, name));
       if (findVisible(env, 'Service', namespace, name)) notes.push(`A Kubernetes Service ${name} exists; remove kind: TraefikService and set its port.`);
     } else {
-      notes.push(ignoredIdNote(env, 'TraefikService', id, (t) => objectId(t.namespace, t.name)));
+      notes.push(ignoredIdNote(env, 'TraefikService', id, traefikId));
     }
     return [{
       code: 'traefikservice-not-found', stage: 'runtime', ...at, error: missing,

@@ -15,10 +15,10 @@ import { resolveReference } from './references';
 import { candidateLocations, findVisible, ignoredTwinNote, visibleInNamespace, visibleOfKind } from './visibility';
 
 /** The TLSOption (and TLSStore) named `default` applies to every router without its own, under the global id `default`. */
-export const defaultTlsOptionName = 'default';
+const defaultTlsOptionName = 'default';
 
 /** Traefik's id for a TLSOption: `<namespace>-<name>` (not normalized), or `default`. */
-export function tlsOptionId(option: Resource): string {
+function tlsOptionId(option: Resource): string {
   return option.name === defaultTlsOptionName ? defaultTlsOptionName : `${option.namespace}-${option.name}`;
 }
 

@@ -46,7 +46,7 @@ export function ingressClassOf(resource: Resource, options: TraefikOptions): Ing
 }
 
 /** Traefik processes a class equal to its option, or, with no option set, no class or the class `traefik`. */
-export function ingressClassAccepted(objectClass: string, providerClass: string): boolean {
+function ingressClassAccepted(objectClass: string, providerClass: string): boolean {
   return objectClass === providerClass || (providerClass === '' && objectClass === 'traefik');
 }
 
@@ -99,13 +99,26 @@ export function findVisible(env: TraefikEnv, kind: string, namespace: string, na
   return visible.find((r) => r.group === 'traefik.io') ?? visible[0];
 }
 
+/** Ids are computed once per object: they are looked up for every reference, and objects outlive analyses. */
+const idCache = new WeakMap<Resource, string>();
+
+/** The id Traefik gives an object (`Normalize(namespace-name)`). */
+export function traefikId(object: Resource): string {
+  let id = idCache.get(object);
+  if (id === undefined) idCache.set(object, (id = objectId(object.namespace, object.name)));
+  return id;
+}
+
 /**
- * The object Traefik finds at runtime under a CRD id (`Normalize(namespace-name)`), among those of `namespace`
- * when the reference names one; the traefik.io object when both groups have it.
+ * The object Traefik finds at runtime under a CRD id. A plain reference also names the namespace and name the
+ * id came from, which finds the object directly in the common case; otherwise the id is compared with every
+ * object's (in that namespace, when known). The traefik.io object wins when both groups have one.
  */
-export function findVisibleById(env: TraefikEnv, kind: string, id: string, namespace?: string): Resource | undefined {
-  const candidates = namespace !== undefined ? visibleInNamespace(env, kind, namespace) : visibleOfKind(env, kind);
-  const matches = candidates.filter((object) => objectId(object.namespace, object.name) === id);
+export function findVisibleById(env: TraefikEnv, kind: string, id: string, named?: { namespace: string; name: string }): Resource | undefined {
+  const direct = named && findVisible(env, kind, named.namespace, named.name);
+  if (direct) return direct;
+  const candidates = named ? visibleInNamespace(env, kind, named.namespace) : visibleOfKind(env, kind);
+  const matches = candidates.filter((object) => traefikId(object) === id);
   return matches.find((object) => object.group === 'traefik.io') ?? matches[0];
 }
 

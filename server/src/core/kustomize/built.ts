@@ -1,0 +1,94 @@
+/**
+ * An object as a kustomize build transforms it: its current tree plus the history kustomize keeps (earlier names
+ * and namespaces, which patch targets and name references match against), and the files that wrote into it.
+ */
+import type { Resource, YMap, YNode } from '../model';
+import { asScalar, get, str, stringMap } from '../parse/ynode';
+import { isVirtual } from './origin';
+import { importNode } from './tree';
+
+export interface BuildingObject {
+  /** The document the object comes from (the first one, for objects a generator makes). */
+  source: Resource;
+  root: YMap;
+  /** Names before each rename, oldest first. */
+  previousNames: string[];
+  /** Namespaces before each namespace change, oldest first ('' for none). */
+  previousNamespaces: string[];
+  /** Every file that wrote a value into the object. */
+  files: Set<string>;
+  /** Set for ConfigMaps and Secrets made by a generator whose name gets a content hash that cannot be computed here. */
+  hashed?: boolean;
+}
+
+export function startObject(source: Resource): BuildingObject {
+  return { source, root: source.root, previousNames: [], previousNamespaces: [], files: new Set([source.file]) };
+}
+
+export function nameOf(o: BuildingObject): string {
+  return str(get(o.root, 'metadata', 'name')) ?? '';
+}
+
+/** The namespace written in the object, '' when none. */
+export function namespaceOf(o: BuildingObject): string {
+  return str(get(o.root, 'metadata', 'namespace')) ?? '';
+}
+
+export function kindOf(o: BuildingObject): string {
+  return o.source.kind;
+}
+
+export function groupOf(o: BuildingObject): string {
+  return o.source.group;
+}
+
+/** The object's version (the part of apiVersion after the group). */
+export function versionOf(o: BuildingObject): string {
+  const apiVersion = o.source.apiVersion;
+  return apiVersion.slice(apiVersion.indexOf('/') + 1);
+}
+
+export function labelsOf(o: BuildingObject): Record<string, string> {
+  return stringMap(get(o.root, 'metadata', 'labels'));
+}
+
+export function annotationsOf(o: BuildingObject): Record<string, string> {
+  return stringMap(get(o.root, 'metadata', 'annotations'));
+}
+
+/** A node written in `file`, made part of this object (see importNode), remembering that `file` wrote into it. */
+export function adopt(o: BuildingObject, node: YNode, file: string): YNode {
+  if (file !== o.source.file) o.files.add(file);
+  return importNode(node, file, o.source.file);
+}
+
+/** Whether `name` is the object's name now or was one of its earlier names. */
+export function hadName(o: BuildingObject, name: string): boolean {
+  return nameOf(o) === name || o.previousNames.includes(name);
+}
+
+/** The finished object, as the checks see it. */
+export function toBuiltResource(o: BuildingObject): Resource {
+  const namespace = namespaceOf(o);
+  const resource: Resource = {
+    ...o.source,
+    name: nameOf(o),
+    namespace: namespace || 'default',
+    namespaceExplicit: namespace !== '',
+    labels: labelsOf(o),
+    annotations: annotationsOf(o),
+    root: o.root,
+  };
+  // A rule's text is read from the file of the object's document; a route a patch wrote lives in another file, so
+  // its positions cannot be mapped and the text is not passed on.
+  if (resource.fileText !== undefined && routeMatchesFromElsewhere(o.root)) delete resource.fileText;
+  return resource;
+}
+
+function routeMatchesFromElsewhere(root: YMap): boolean {
+  const routes = get(root, 'spec', 'routes');
+  return routes?.type === 'seq' && routes.items.some((route) => {
+    const match = asScalar(get(route, 'match'));
+    return match !== undefined && isVirtual(match.span);
+  });
+}
