@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dirs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test/unit', 'test/cli', 'test/grammar', 'test/conformance', 'test/lsp'];
+const dirs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test/unit', 'test/cli', 'test/grammar', 'test/conformance', 'test/cluster', 'test/lsp'];
 const files = [];
 function walk(dir) {
   let entries;

@@ -60,6 +60,9 @@ export const commands = {
   showOutput: 'routeDoctor.showOutput',
 } as const;
 
+/** The code action kind of "Fix all auto-fixable problems" in a file; clients may run it on save (`editor.codeActionsOnSave`). */
+export const fixAllCodeActionKind = 'source.fixAll.routeDoctor';
+
 /** Sent by the server when a workspace scan finishes: how many files and problems it found. */
 export const workspaceStatusNotification = 'routeDoctor/workspaceStatus';
 

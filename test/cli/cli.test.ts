@@ -347,10 +347,10 @@ describe('Traefik provider flags', () => {
 });
 
 describe('large workspaces', () => {
-  test('read on worker threads, give the same report as small ones', () => {
-    // 300 files is over the threshold at which the CLI reads on worker threads (on machines with 2+ cores).
+  test('checked on worker threads, give the same report as small ones', () => {
+    // 1,200 files is over the threshold at which the CLI uses worker threads (on machines with 2+ cores).
     const files: Record<string, string> = {};
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 400; i++) {
       const ns = `team-${i}`;
       files[`${ns}/deployment.yaml`] = deployment(ns);
       files[`${ns}/service.yaml`] = service(ns);
@@ -359,9 +359,12 @@ describe('large workspaces', () => {
     const dir = workspace('large', files);
     const { status, report } = json(['check', dir]);
     assert.equal(status, 1);
-    assert.equal(report.files, 300);
-    assert.equal(report.resources, 300);
-    assert.deepEqual(codes(report, 'error'), Array(10).fill('deprecated-api-group'));
+    assert.equal(report.files, 1200);
+    assert.equal(report.resources, 1200);
+    assert.deepEqual(codes(report, 'error'), Array(40).fill('deprecated-api-group'));
+    // The same files checked one by one (each below the threshold) give the same diagnostics.
+    const single = json(['check', join(dir, 'team-10'), join(dir, 'team-11')]).report.diagnostics;
+    assert.deepEqual(single, report.diagnostics.filter((d) => /team-1[01]\//.test(d.file)));
     // Diagnostics come in file order whatever order the workers finished in.
     const order = report.diagnostics.map((d) => d.file);
     assert.deepEqual(order, [...order].sort());

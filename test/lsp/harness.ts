@@ -241,6 +241,11 @@ export class LspClient {
     void this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
 
+  /** Sends a request and resolves with the server's answer, as an editor does for hovers, code actions and the like. */
+  request<R>(method: string, params: unknown): Promise<R> {
+    return this.connection.sendRequest(method, params) as Promise<R>;
+  }
+
   /** Messages the server logged at error level: a healthy server logs none, whatever the input. */
   errorLogs(): string[] {
     return this.logs.filter((l) => l.type === MessageType.Error).map((l) => l.message);

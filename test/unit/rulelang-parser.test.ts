@@ -186,6 +186,15 @@ describe('v2 leftovers that v3 accepts but reads differently', () => {
     }
   });
 
+  test('a wildcard host is only a wildcard in v3 syntax (Traefik 3.7)', () => {
+    assert.deepEqual(parseRule('Host(`*.example.com`)', v3).problems, []);
+    for (const options of [{ protocol: 'http', syntax: 'v2' }, { protocol: 'http', traefik: 'v2' }] as RuleParseOptions[]) {
+      const result = parseRule('Host(`*.example.com`)', options);
+      assert.ok(result.valid);
+      assert.deepEqual(result.problems.map((p) => [p.code, p.rejected]), [['rule-syntax', false]]);
+    }
+  });
+
   test('regexp braces that are not placeholders are left alone', () => {
     for (const rule of ['PathRegexp(`^/\\p{L}{2}$`)', 'PathRegexp(`^/a{2,3}$`)', 'Path(`/a`)', 'Query(`k`, `v=w`)']) {
       assert.deepEqual(parseRule(rule, v3).problems, [], rule);

@@ -421,3 +421,34 @@ data:
   assert.deepEqual(codes(lint(text('urn:k8s:secret:cred:token'))), ['8:error:secret-not-found']);
   assert.deepEqual(codes(lint(text('urn:k8s:secret:creds'))), ['8:error:middleware-invalid']);
 });
+
+test('TLS material: a missing CA Secret degrades a TLSOption, a missing default certificate skips the TLSStore', () => {
+  const text = `apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata:
+  name: mtls
+spec:
+  clientAuth:
+    secretNames:
+      - ca
+      - missing-ca
+---
+apiVersion: traefik.io/v1alpha1
+kind: TLSStore
+metadata:
+  name: default
+spec:
+  defaultCertificate:
+    secretName: wildcard
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: ca
+data:
+  ca.crt: YQ==
+`;
+  const found = lint(text);
+  assert.deepEqual(codes(found), ['8:warning:secret-not-found', '16:warning:secret-not-found']);
+  assert.match(found[1]!.message, /Traefik skips the whole TLSStore/);
+});

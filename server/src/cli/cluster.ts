@@ -18,8 +18,7 @@ import { formatJson, formatSarif, formatText, type Report } from './format';
 import type { CliOptions, CliResult } from './main';
 
 export const clusterUsage = `
-Live cluster:
-  --cluster                             also diagnose the routes in the cluster of a kubeconfig context
+Live cluster (with --cluster):
   --context NAME                        kubeconfig context (default: current-context)
   --kubeconfig PATH                     kubeconfig file(s) (default: $KUBECONFIG, then ~/.kube/config)
   --cluster-namespaces a,b              namespaces to read (default: the workspace's; Traefik's is added)

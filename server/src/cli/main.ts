@@ -14,6 +14,7 @@ import { defaultMaxFileLength, readScanned } from '../core/parse/parseFile';
 import { analyzeParsed } from '../core/workspace';
 import { walkYamlFiles } from '../host/files';
 import { FileReadError, readAndScan } from '../host/scan';
+import { runClusterCheck, wantsCluster } from './cluster';
 import { formatJson, formatSarif, formatText, type Report } from './format';
 import { isCheckWorkerData, parallelCheck, serveCheckWorker } from './parallelCheck';
 
@@ -33,6 +34,7 @@ Options:
   --native-lb-by-default                providers.kubernetesCRD.nativeLBByDefault=true
   --disable-cluster-scope-resources     providers.kubernetesCRD.disableClusterScopeResources=true
   --format text|json|sarif              output format (default text)
+  --cluster                             also diagnose the routes in a live cluster (route-doctor check --cluster --help)
   -h, --help                            show this help
 
 Exit codes: 0 no errors found, 1 errors found, 2 usage error or unreadable input.
@@ -121,9 +123,10 @@ export interface RunOptions {
 }
 
 /**
- * Below this many files, starting workers (each loads the bundle: tens of milliseconds) costs more than it saves.
+ * Below this many files a check takes about a second on one thread, and the workers' costs (each loads the bundle,
+ * and the analyst builds a second copy of the trees) eat most of what the second core would save.
  */
-const minFilesForWorkers = 200;
+const minFilesForWorkers = 1000;
 
 const scanOptions = { maxFileLength: defaultMaxFileLength };
 
@@ -132,10 +135,13 @@ interface Checked {
   findings: Finding[][];
   resources: number;
   texts: Map<string, string>;
+  /** Why the worker threads were not used, when they failed: the check is still complete, but this is a bug. */
+  note?: string;
 }
 
 /** Reads, scans, parses and analyses every file: on worker threads too when the workspace is large and cores allow. */
 async function check(files: string[], options: AnalysisOptions, run: RunOptions): Promise<Checked> {
+  let note: string | undefined;
   if (run.workerScript && availableParallelism() >= 2 && files.length >= minFilesForWorkers) {
     try {
       return await parallelCheck(files, scanOptions, options, run.workerScript);
@@ -143,6 +149,7 @@ async function check(files: string[], options: AnalysisOptions, run: RunOptions)
       // An unreadable file is the user's to fix; any other failure of the workers (for example threads that
       // cannot start) is no reason to fail the check, which runs again on this thread.
       if (e instanceof FileReadError) throw e;
+      note = `route-doctor: worker threads failed, so the check ran on one thread: ${(e as Error).message}\n`;
     }
   }
   const texts = new Map<string, string>();
@@ -151,8 +158,8 @@ async function check(files: string[], options: AnalysisOptions, run: RunOptions)
     if (scanned.text !== undefined) texts.set(file, scanned.text);
     return readScanned(scanned.scan, scanned.text ?? '');
   });
-  const result = analyzeParsed(parsed, options);
-  return { findings: files.map((f) => result.findings.get(f) ?? []), resources: result.index.resourceCount, texts };
+  const result = analyzeParsed(parsed, options, false);
+  return { findings: files.map((f) => result.findings.get(f) ?? []), resources: result.index.resourceCount, texts, ...(note ? { note } : {}) };
 }
 
 export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliResult> {
@@ -189,13 +196,16 @@ export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliR
   const report: Report = { files: unique.length, resources: checked.resources, findings, texts: checked.texts };
   const stdout = opts.format === 'json' ? formatJson(report) : opts.format === 'sarif' ? formatSarif(report) : formatText(report);
   const errors = findings.some((d) => d.severity === 'error');
-  return { exitCode: errors ? 1 : 0, stdout, stderr: unique.length === 0 ? `route-doctor: no *.yaml or *.yml files under ${opts.paths.join(', ')}\n` : '' };
+  const noFiles = unique.length === 0 ? `route-doctor: no *.yaml or *.yml files under ${opts.paths.join(', ')}\n` : '';
+  return { exitCode: errors ? 1 : 0, stdout, stderr: noFiles + (checked.note ?? '') };
 }
 
 async function main(): Promise<void> {
   let result: CliResult;
   try {
-    result = await runCli(process.argv.slice(2), { workerScript: __filename });
+    const argv = process.argv.slice(2);
+    // The live diagnosis has its own module (cluster.ts); it parses the shared options with parseArgs.
+    result = wantsCluster(argv) ? await runClusterCheck(argv, { parseArgs, usage }) : await runCli(argv, { workerScript: __filename });
   } catch (e) {
     result = { exitCode: 2, stdout: '', stderr: `route-doctor: internal error: ${(e as Error).stack ?? e}\n` };
   }

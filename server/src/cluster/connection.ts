@@ -38,7 +38,7 @@ export interface ApiResponse {
 
 /** A failed request, already phrased for a person. `fatal` failures mean the server cannot be used at all. */
 export class ApiError extends Error {
-  constructor(readonly code: SnapshotProblemCode, message: string, readonly status?: number, readonly fatal = false) {
+  constructor(readonly code: SnapshotProblemCode, message: string, readonly fatal = false) {
     super(message);
   }
 }
@@ -231,7 +231,7 @@ function get(
 }
 
 function cancelled(): ApiError {
-  return new ApiError('cancelled', 'Reading the cluster was cancelled.', undefined, true);
+  return new ApiError('cancelled', 'Reading the cluster was cancelled.', true);
 }
 
 const tlsCodes = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|EPROTO|HOSTNAME_MISMATCH)/;
@@ -241,19 +241,19 @@ export function networkError(e: unknown, server: string, path: string): ApiError
   const err = e as NodeJS.ErrnoException;
   const code = err.code ?? '';
   if (code === 'ECONNREFUSED') {
-    return new ApiError('unreachable', `Cannot connect to the API server ${server}: connection refused. Is the cluster running (for example "minikube status", "kind get clusters") and is this the right context?`, undefined, true);
+    return new ApiError('unreachable', `Cannot connect to the API server ${server}: connection refused. Is the cluster running (for example "minikube status", "kind get clusters") and is this the right context?`, true);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new ApiError('unreachable', `Cannot resolve the API server's host name in ${server} (${code}). Check the network, VPN or the kubeconfig's server address.`, undefined, true);
+    return new ApiError('unreachable', `Cannot resolve the API server's host name in ${server} (${code}). Check the network, VPN or the kubeconfig's server address.`, true);
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return new ApiError('unreachable', `The API server ${server} is unreachable (${code}). Check the network or VPN.`, undefined, true);
+    return new ApiError('unreachable', `The API server ${server} is unreachable (${code}). Check the network or VPN.`, true);
   }
   if (code === 'ETIMEDOUT') {
-    return new ApiError('timeout', `Connecting to the API server ${server} timed out.`, undefined, true);
+    return new ApiError('timeout', `Connecting to the API server ${server} timed out.`, true);
   }
   if (tlsCodes.test(code) || /certificate|SSL|TLS/i.test(err.message ?? '')) {
-    return new ApiError('tls', `TLS with the API server ${server} failed (${code || 'TLS error'}: ${firstLine(err)}). Check the kubeconfig's certificate-authority, the server address, or whether the server speaks https at all.`, undefined, true);
+    return new ApiError('tls', `TLS with the API server ${server} failed (${code || 'TLS error'}: ${firstLine(err)}). Check the kubeconfig's certificate-authority, the server address, or whether the server speaks https at all.`, true);
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(err.message ?? '')) {
     return new ApiError('unreachable', `The API server ${server} dropped the connection during GET ${path} (${code || 'socket hang up'}).`);
@@ -268,7 +268,7 @@ async function withDeadline<T>(work: Promise<T>, timeoutMs: number, signal: Abor
     return await Promise.race([
       work,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ApiError('timeout', `${what} took longer than ${timeoutMs / 1000} s (an exec credential plugin that waits for input?).`, undefined, true)), timeoutMs);
+        timer = setTimeout(() => reject(new ApiError('timeout', `${what} took longer than ${timeoutMs / 1000} s (an exec credential plugin that waits for input?).`, true)), timeoutMs);
         if (signal?.aborted) reject(cancelled());
         onAbort = () => reject(cancelled());
         signal?.addEventListener('abort', onAbort, { once: true });

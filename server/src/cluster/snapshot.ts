@@ -117,12 +117,12 @@ class SnapshotReader {
   // Requests
 
   /** One GET, with failures classified; trips the circuit on connection-wide failures. */
-  private async fetch(path: string, accept: string): Promise<{ status: number; json?: Json; text: string; contentType: string }> {
+  private async fetch(path: string, accept: string): Promise<{ status: number; json?: Json; text: string }> {
     if (this.stopped) throw new Stopped();
     try {
       const res = await this.conn.get(path, accept);
       if (res.status === 401) {
-        this.stop(new ApiError('unauthorized', `The API server ${this.conn.server} refused the credentials of context "${this.conn.context}" (401 Unauthorized): the token or client certificate is missing, expired or revoked. Log in again (for example your cloud CLI's get-credentials command, or "minikube update-context").`, 401, true));
+        this.stop(new ApiError('unauthorized', `The API server ${this.conn.server} refused the credentials of context "${this.conn.context}" (401 Unauthorized): the token or client certificate is missing, expired or revoked. Log in again (for example your cloud CLI's get-credentials command, or "minikube update-context").`, true));
       }
       let json: Json | undefined;
       if (res.contentType.includes('json')) {
@@ -133,12 +133,12 @@ class SnapshotReader {
           // Left undefined: the caller reports an unreadable answer.
         }
       }
-      return { status: res.status, json, text: res.body, contentType: res.contentType };
+      return { status: res.status, json, text: res.body };
     } catch (e) {
       if (e instanceof Stopped) throw e;
       if (!(e instanceof ApiError)) throw e;
       if (e.code === 'timeout' && !e.fatal && ++this.timeouts >= maxTimeouts) {
-        this.stop(new ApiError('timeout', `${e.message} ${maxTimeouts} requests timed out, so Route Doctor stopped reading the cluster.`, undefined, true));
+        this.stop(new ApiError('timeout', `${e.message} ${maxTimeouts} requests timed out, so Route Doctor stopped reading the cluster.`, true));
       }
       if (e.fatal) this.stop(e);
       throw e;

@@ -59,6 +59,23 @@ class TrackingView implements IndexView {
   }
 }
 
+/** Index lookups as they are, for analyses whose dependencies nobody asks for. */
+class UntrackedView implements IndexView {
+  constructor(private readonly index: WorkspaceIndex) {}
+  find(kind: string, namespace: string, name: string): readonly Resource[] {
+    return this.index.find(kind, namespace, name);
+  }
+  inNamespace(kind: string, namespace: string): readonly Resource[] {
+    return this.index.inNamespace(kind, namespace);
+  }
+  ofKind(kind: string): readonly Resource[] {
+    return this.index.ofKind(kind);
+  }
+  podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): readonly Resource[] {
+    return this.index.podTemplatesMatching(namespace, selector).results;
+  }
+}
+
 /** The keys under which a file's resources can be found: whoever read one of them depends on this file. */
 export function providedKeys(file: ParsedFile | undefined): string[] {
   if (!file) return [];
@@ -74,10 +91,15 @@ export class Analyzer {
   /** For each file, the keys its last analysis read. */
   private readonly reads = new Map<string, Set<string>>();
 
+  /**
+   * `trackDependencies: false` suits one-shot checks (the CLI), which never ask for dependents: the index is then
+   * read directly, without recording every lookup's key.
+   */
   constructor(
     readonly index: WorkspaceIndex,
     public options: AnalysisOptions,
     checks: readonly Check[],
+    private readonly settings: { trackDependencies: boolean } = { trackDependencies: true },
   ) {
     for (const check of checks) {
       for (const kind of check.kinds) {
@@ -94,10 +116,10 @@ export class Analyzer {
     this.forget(file);
     if (!parsed) return [];
     const findings: Finding[] = [...parsed.problems];
-    const view = new TrackingView(this.index);
+    const view = this.settings.trackDependencies ? new TrackingView(this.index) : undefined;
     const ctx: CheckContext = {
       options: this.options,
-      index: view,
+      index: view ?? new UntrackedView(this.index),
       report: (input, resource) => {
         findings.push({
           ...input,
@@ -110,7 +132,7 @@ export class Analyzer {
     for (const resource of parsed.resources) {
       for (const check of this.checksByKind.get(resource.kind) ?? []) check.run(resource, ctx);
     }
-    this.remember(file, view.keys);
+    if (view) this.remember(file, view.keys);
     return this.applySeverity(findings).filter((f) => f.file === file);
   }
 

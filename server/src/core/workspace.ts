@@ -16,10 +16,11 @@ export interface WorkspaceResult {
   findings: Map<string, Finding[]>;
 }
 
-export function analyzeParsed(parsed: Iterable<ParsedFile>, options: AnalysisOptions): WorkspaceResult {
+/** `trackDependencies` (default true) keeps what the returned analyzer needs to answer `dependents` after edits. */
+export function analyzeParsed(parsed: Iterable<ParsedFile>, options: AnalysisOptions, trackDependencies = true): WorkspaceResult {
   const index = new WorkspaceIndex();
   for (const p of parsed) index.setFile(p);
-  const analyzer = new Analyzer(index, options, allChecks);
+  const analyzer = new Analyzer(index, options, allChecks, { trackDependencies });
   const findings = new Map<string, Finding[]>();
   for (const file of index.files()) findings.set(file, analyzer.analyzeFile(file));
   return { index, analyzer, findings };

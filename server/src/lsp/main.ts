@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { configurationSection, workspaceStatusNotification, yamlGlob, type RouteDoctorSettings } from '../protocol';
+import { featureCapabilities, registerFeatures } from './features';
 import { Logger } from './log';
 import { DelayedProgress } from './progress';
 import { RouteDoctorService } from './service';
@@ -62,6 +63,7 @@ connection.onInitialize((params): InitializeResult => {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      ...featureCapabilities,
       workspace: {
         workspaceFolders: { supported: true, changeNotifications: true },
         fileOperations: {
@@ -117,6 +119,8 @@ connection.workspace.onDidDeleteFiles((params) => pathsChanged(params.files.map(
 connection.workspace.onDidRenameFiles((params) => pathsChanged(params.files.flatMap((f) => [f.oldUri, f.newUri])));
 
 connection.onShutdown(() => service.stop());
+
+registerFeatures(connection, service, () => capabilities);
 
 documents.listen(connection);
 connection.listen();

@@ -10,8 +10,10 @@
  */
 import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { Analyzer } from '../core/analyze';
+import type { FeatureContext } from '../core/features/context';
 import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { LineIndex } from '../core/lineIndex';
+import type { Finding } from '../core/model';
 import { allChecks } from '../core/rules';
 import { defaultSettings, type RouteDoctorSettings, type WorkspaceStatus } from '../protocol';
 import { DiagnosticsPublisher, type FileView } from './diagnostics';
@@ -43,6 +45,8 @@ export class RouteDoctorService implements FileView {
   private readonly analyzer = new Analyzer(this.index, toAnalysisOptions(defaultSettings), allChecks);
   private readonly publisher: DiagnosticsPublisher;
   private readonly snapshots = new Map<string, Snapshot>();
+  /** The findings last published per file: quick fixes and hovers are computed from them. */
+  private readonly findings = new Map<string, Finding[]>();
   private settings = defaultSettings;
   /** Files to re-read (editor events). */
   private readonly dirtyFiles = new Set<string>();
@@ -67,6 +71,38 @@ export class RouteDoctorService implements FileView {
     const s = this.snapshots.get(file);
     if (!s) return new LineIndex('');
     return (s.lines ??= new LineIndex(s.text));
+  }
+
+  /** The editor's document version of the text a file was analysed on; undefined for a file read from disk. */
+  versionOf(file: string): number | undefined {
+    return this.snapshots.get(file)?.version;
+  }
+
+  /**
+   * What the editor features (hover, code actions, navigation) read. It is a view of the live state, valid until the
+   * next change; handlers call `settled()` first so that it matches the text the editor shows.
+   */
+  featureContext(): FeatureContext {
+    return {
+      index: this.index,
+      options: this.analyzer.options,
+      textOf: (file) => this.snapshots.get(file)?.text,
+      findingsOf: (file) => this.findings.get(file) ?? [],
+    };
+  }
+
+  /**
+   * Resolves once every change received so far is in the index and analysed. Edits normally wait a little to be
+   * coalesced; a request (a hover, a code action) cannot wait for that, so it flushes them at once.
+   */
+  settled(): Promise<void> {
+    if (this.dirtyFiles.size > 0 || this.dirtyPaths.size > 0) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      this.flushDue = Infinity;
+      this.enqueue('update', () => this.flush());
+    }
+    return this.queue;
   }
 
   // ---- Events
@@ -244,6 +280,7 @@ export class RouteDoctorService implements FileView {
   private drop(file: string): void {
     this.index.removeFile(file);
     this.snapshots.delete(file);
+    this.findings.delete(file);
     this.analyzer.forget(file);
     this.publisher.clear(file);
   }
@@ -251,7 +288,9 @@ export class RouteDoctorService implements FileView {
   private publishFile(file: string): void {
     if (!this.index.getFile(file)) return;
     this.host.log.guard(`Route Doctor could not analyse ${file}`, () => {
-      this.publisher.publish(file, this.analyzer.analyzeFile(file), this.snapshots.get(file)?.version);
+      const findings = this.analyzer.analyzeFile(file);
+      this.findings.set(file, findings);
+      this.publisher.publish(file, findings, this.snapshots.get(file)?.version);
     });
   }
 

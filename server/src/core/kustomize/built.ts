@@ -17,12 +17,22 @@ export interface BuildingObject {
   previousNamespaces: string[];
   /** Every file that wrote a value into the object. */
   files: Set<string>;
-  /** Set for ConfigMaps and Secrets made by a generator whose name gets a content hash that cannot be computed here. */
-  hashed?: boolean;
+  /**
+   * For ConfigMaps and Secrets whose generator appends a hash of their content to the name (a hash this model
+   * cannot compute): the generator's name entry.
+   */
+  hashed?: Rename;
+  /** What renamed it: a namePrefix or nameSuffix value, or the generator that appends the hash. */
+  renamedBy: Rename[];
+}
+
+export interface Rename {
+  file: string;
+  node: YNode;
 }
 
 export function startObject(source: Resource): BuildingObject {
-  return { source, root: source.root, previousNames: [], previousNamespaces: [], files: new Set([source.file]) };
+  return { source, root: source.root, previousNames: [], previousNamespaces: [], files: new Set([source.file]), renamedBy: [] };
 }
 
 export function nameOf(o: BuildingObject): string {

@@ -5,15 +5,13 @@
  * configurations that teach kustomize new name references. Every value keeps its node, so that a built object can
  * point back at the line that shaped it.
  */
-import type { Resource, YMap, YNode, YScalar } from '../model';
+import type { YMap, YNode, YScalar } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
 import { asMap, asScalar, get, isTrue, items, str } from '../parse/ynode';
 import { basename, dirname } from './paths';
 
 /** The file names kustomize looks for in a folder, in the order it tries them. */
 export const kustomizationFileNames: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
-export const kustomizeGroup = 'kustomize.config.k8s.io';
 
 export function isKustomizationFileName(path: string): boolean {
   return kustomizationFileNames.includes(basename(path));
@@ -115,19 +113,13 @@ export interface Generated {
 }
 
 /**
- * The kustomization a file holds: a document of kind Kustomization or Component from kustomize's API group, or, in
- * a file named like a kustomization, the plain document the parser kept (kustomization files often have no kind).
+ * The kustomization a file named like one holds (the parser keeps such files as plain documents: they often have
+ * no kind). A `kind: Component` makes it a component.
  */
 export function readKustomization(parsed: ParsedFile): Kustomization | undefined {
-  const resource = parsed.resources.find(isKustomizeResource);
-  if (resource) return fromRoot(parsed.file, resource.kind === 'Component' ? 'Component' : 'Kustomization', resource.root);
   if (!isKustomizationFileName(parsed.file)) return undefined;
-  const plain = parsed.documents?.map((d) => asMap(d.root)).find((m): m is YMap => m !== undefined);
-  return plain ? fromRoot(parsed.file, str(get(plain, 'kind')) === 'Component' ? 'Component' : 'Kustomization', plain) : undefined;
-}
-
-export function isKustomizeResource(r: Resource): boolean {
-  return r.group === kustomizeGroup && (r.kind === 'Kustomization' || r.kind === 'Component');
+  const root = parsed.documents?.map((d) => asMap(d.root)).find((m): m is YMap => m !== undefined);
+  return root ? fromRoot(parsed.file, str(get(root, 'kind')) === 'Component' ? 'Component' : 'Kustomization', root) : undefined;
 }
 
 function written(node: YNode | undefined): Written | undefined {

@@ -7,6 +7,8 @@
  * Helm/Go template actions (`{{ }}`) are recognised and skipped.
  */
 import type { Finding, Resource, SkippedDocument, Span, YMap, YNode } from '../model';
+import { isPlainYamlFile, isRepositoryDocument, repositoryKinds } from '../sources/repositoryFiles';
+import { findIgnoreComments, type IgnoreComment } from '../suppress';
 import { fastParseDocument } from './fastYaml';
 import { fullParseDocument } from './fullYaml';
 import { asMap, get, str, stringMap } from './ynode';
@@ -26,7 +28,16 @@ export const analysedKinds: ReadonlyMap<string, readonly string[]> = new Map<str
   ['Ingress', ['networking.k8s.io', 'extensions']], ['IngressClass', ['networking.k8s.io']],
   ...['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP', 'Middleware', 'MiddlewareTCP', 'TraefikService', 'TLSOption',
     'TLSStore', 'ServersTransport', 'ServersTransportTCP'].map((k): [string, readonly string[]] => [k, traefikGroups]),
+  // GitOps and operator objects that create objects the repository does not spell out (core/sources).
+  ...repositoryKinds,
 ]);
+
+/** A document without a kind that repository tooling reads (see sources/repositoryFiles.ts); only its tree is kept. */
+export interface PlainDocument {
+  docIndex: number;
+  span: Span;
+  root: YNode;
+}
 
 export interface ParsedFile {
   file: string;
@@ -34,6 +45,10 @@ export interface ParsedFile {
   skipped: SkippedDocument[];
   /** Problems about the file itself (unreadable documents, size); reported as `yaml-unparsed`/`file-skipped`. */
   problems: Finding[];
+  /** Plain documents: kustomization files, transformer configurations, JSON patches, Helm values. */
+  documents?: PlainDocument[];
+  /** `# route-doctor-ignore` comments (see suppress.ts). */
+  ignoreComments?: IgnoreComment[];
 }
 
 export interface ParseOptions {
@@ -48,6 +63,8 @@ export interface DocumentToRead {
   docIndex: number;
   span: Span;
   kind?: string;
+  /** Read as a plain document rather than as a Kubernetes object. */
+  plain?: boolean;
 }
 
 /**
@@ -59,6 +76,7 @@ export interface FileScan {
   toRead: DocumentToRead[];
   skipped: SkippedDocument[];
   problems: Finding[];
+  ignoreComments?: IgnoreComment[];
 }
 
 /** Kinds whose checks map positions inside scalar values back to the file (rule problems), so they keep its text. */
@@ -89,8 +107,15 @@ export function scanFile(file: string, text: string, options: ParseOptions = {})
   let templateAt = -1;
   let templateSearched = false;
   const docs = splitDocuments(text);
+  const plainFile = isPlainYamlFile(file);
+  const ignoreComments = findIgnoreComments(text);
+  if (ignoreComments.length > 0) scan.ignoreComments = ignoreComments;
   for (let docIndex = 0; docIndex < docs.length; docIndex++) {
     const span = docs[docIndex]!;
+    if (plainFile) {
+      scan.toRead.push({ docIndex, span, plain: true });
+      continue;
+    }
     if (!kindSearched || (kindMatch !== null && kindMatch.index < span.start)) {
       kindLine.lastIndex = span.start;
       kindMatch = kindLine.exec(text);
@@ -106,7 +131,12 @@ export function scanFile(file: string, text: string, options: ParseOptions = {})
       templateSearched = true;
     }
     if (templateAt >= 0 && templateAt < span.end) {
-      scan.skipped.push({ docIndex, span, reason: 'template' });
+      // The kind says what a Helm chart's template may create (see sources/).
+      scan.skipped.push({ docIndex, span, reason: 'template', ...(kind !== undefined ? { kind } : {}) });
+      continue;
+    }
+    if (kind === undefined && isRepositoryDocument(text, span)) {
+      scan.toRead.push({ docIndex, span, plain: true });
       continue;
     }
     // Flow-style documents ("{kind: Service, ...}") have no kind line; only those are worth a full read.
@@ -122,6 +152,7 @@ export function scanFile(file: string, text: string, options: ParseOptions = {})
 /** Builds the trees of the documents a scan kept. `text` must be the text the scan was made of. */
 export function readScanned(scan: FileScan, text: string): ParsedFile {
   const result: ParsedFile = { file: scan.file, resources: [], skipped: [...scan.skipped], problems: [...scan.problems] };
+  if (scan.ignoreComments) result.ignoreComments = scan.ignoreComments;
   if (scan.toRead.length === 0) return result;
   for (const doc of scan.toRead) readDocument(text, scan.file, doc, result);
   if (result.skipped.length > scan.skipped.length) result.skipped.sort((a, b) => a.docIndex - b.docIndex);
@@ -152,6 +183,10 @@ function readDocument(text: string, file: string, doc: DocumentToRead, result: P
       return;
     }
     node = full.node;
+  }
+  if (doc.plain) {
+    if (node) (result.documents ??= []).push({ docIndex, span, root: node });
+    return;
   }
   const root = asMap(node);
   if (!root) {

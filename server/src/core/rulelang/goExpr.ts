@@ -50,23 +50,30 @@ const typeStarters = new Set(['[', 'func', 'struct', 'map', 'chan', 'interface']
 const maxNestingDepth = 500;
 
 class StopParsing {
-  constructor(readonly error: GoSyntaxError | 'too-deep') {}
+  constructor(
+    readonly error: GoSyntaxError | 'too-deep',
+    /** Where Go places the error, which decides whether it or a scanner error comes first. */
+    readonly goOffset = 0,
+  ) {}
 }
 
+/** Parses a rule as `go/parser.ParseExpr` would; the first error by position wins, as in Go. */
 export function parseGoExpr(src: string): GoParseResult | { tooDeep: true } {
   const { tokens, errors: scanErrors } = GoScanner.tokenize(src);
   const parser = new ExprParser(src, tokens);
   let expr: GoExpr | undefined;
   let parseError: GoSyntaxError | undefined;
+  let parseErrorOffset = 0;
   try {
     expr = parser.parseRule();
   } catch (e) {
     if (!(e instanceof StopParsing)) throw e;
     if (e.error === 'too-deep') return { tooDeep: true };
     parseError = e.error;
+    parseErrorOffset = e.goOffset;
   }
   const firstScanError = scanErrors[0];
-  if (firstScanError && (!parseError || firstScanError.offset <= parseError.start)) {
+  if (firstScanError && (!parseError || firstScanError.offset <= parseErrorOffset)) {
     return {
       error: {
         start: firstScanError.start,
@@ -109,7 +116,7 @@ class ExprParser {
       end: Math.max(shown.end, shown.start + 1),
       message: `${goPosition(this.src, token.start)}: ${message}`,
       ...(afterLineBreak ? { afterLineBreak } : {}),
-    });
+    }, token.start);
   }
 
   private lastToken(): Token | undefined {

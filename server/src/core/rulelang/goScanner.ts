@@ -49,8 +49,6 @@ export interface GoString {
   ascii: boolean;
   /** Index in `value` of the first byte that is not valid UTF-8, or -1. */
   invalidUtf8At: number;
-  /** True for backquoted raw strings, false for interpreted ("…") strings. */
-  raw: boolean;
 }
 
 export interface ScanError {
@@ -287,7 +285,7 @@ export class GoScanner {
     const close = src.indexOf('`', start + 1);
     const end = close < 0 ? src.length : close + 1;
     if (close < 0) this.error(start, 'raw string literal not terminated', start, src.length);
-    const builder = new GoStringBuilder(true);
+    const builder = new GoStringBuilder();
     const contentEnd = close < 0 ? src.length : close;
     for (let i = start + 1; i < contentEnd;) {
       const ch = codePointAt(src, i);
@@ -303,7 +301,7 @@ export class GoScanner {
 
   private scanInterpretedString(start: number): Token {
     const src = this.src;
-    const builder = new GoStringBuilder(false);
+    const builder = new GoStringBuilder();
     let i = start + 1;
     for (;;) {
       if (i >= src.length || src[i] === '\n') {
@@ -391,7 +389,7 @@ export class GoScanner {
     let i = start + 1;
     let count = 0;
     let terminated = false;
-    const sink = new GoStringBuilder(false);
+    const sink = new GoStringBuilder();
     while (i < src.length && src[i] !== '\n') {
       const ch = codePointAt(src, i);
       if (ch === "'") {
@@ -414,8 +412,6 @@ export class GoScanner {
 class GoStringBuilder {
   private readonly bytes: number[] = [];
   private readonly byteOffsets: number[] = [];
-
-  constructor(private readonly raw: boolean) {}
 
   addCodePoint(ch: string, offset: number): void {
     for (const b of utf8Encoder.encode(ch)) {
@@ -452,7 +448,7 @@ class GoStringBuilder {
       i += size;
     }
     offsets.push(endOffset);
-    return { value, offsets, byteLength: bytes.length, ascii, invalidUtf8At, raw: this.raw };
+    return { value, offsets, byteLength: bytes.length, ascii, invalidUtf8At };
   }
 }
 

@@ -33,7 +33,7 @@ export interface MatcherProblem {
   v2Form?: boolean;
 }
 
-interface MatcherSpec {
+export interface MatcherSpec {
   name: string;
   check(args: readonly MatcherValue[]): MatcherProblem | undefined;
 }

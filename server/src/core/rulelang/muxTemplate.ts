@@ -13,7 +13,6 @@ export interface MuxVariable {
   name: string;
   /** The variable's regexp: the text after the first `:`, or the default pattern of the template kind. */
   pattern: string;
-  explicitPattern: boolean;
   /** Range of `{…}` in the template. */
   start: number;
   end: number;
@@ -62,7 +61,7 @@ export function parseMuxTemplate(template: string, kind: MuxTemplateKind): MuxTe
     if (name === '' || pattern === '') {
       return { message: `mux: missing name or pattern in ${goQuote(template.slice(start, stop))}`, start, end: stop };
     }
-    const variable: MuxVariable = { name, pattern, explicitPattern: colon >= 0, start, end: stop };
+    const variable: MuxVariable = { name, pattern, start, end: stop };
     parts.push(variable);
     variables.push(variable);
     end = stop;

@@ -128,6 +128,11 @@ const goAstTypes: Record<GoExpr['type'], string> = {
 
 const protocolWord: Record<RuleProtocol, string> = { http: 'HTTP', tcp: 'TCP' };
 
+/** The matcher of the other protocol that does the same job, for a matcher used on the wrong kind of route. */
+const crossProtocolCounterparts: Readonly<Record<string, string>> = {
+  Host: 'HostSNI', HostHeader: 'HostSNI', HostRegexp: 'HostSNIRegexp', HostSNI: 'Host', HostSNIRegexp: 'HostRegexp',
+};
+
 function spanOf(e: { start: number; end: number }): Span {
   return { start: e.start, end: e.end };
 }
@@ -321,7 +326,7 @@ class RuleInterpreter {
     const crossProtocol = this.protocol === 'tcp' ? matcherSet('http', set.syntax, set.traefik) : this.protocol === 'http' ? matcherSet('tcp', set.syntax, set.traefik) : undefined;
     const other = crossProtocol && resolveMatcher(crossProtocol, written);
     if (other && this.protocol !== 'generic' && !resolveMatcher(set, other.name)) {
-      const counterpart = this.protocol === 'tcp' ? (other.name.startsWith('Host') ? 'HostSNI' : undefined) : other.name.startsWith('HostSNI') ? 'Host' : undefined;
+      const counterpart = crossProtocolCounterparts[other.name];
       const advice = counterpart ? ` Use ${counterpart}.` : '';
       this.parseError(span, detail, `${written} is not a ${kind}matcher${this.protocol === 'tcp' ? ': it matches HTTP requests, and this is an IngressRouteTCP' : ': it matches TCP connections, and this is an HTTP route'}.${advice}`, 'rule-unknown-matcher', counterpart);
       return;
@@ -363,7 +368,23 @@ class RuleInterpreter {
       this.leafError(call, problem, chain, 'adding', explainMatcherProblem(call, problem, this.set));
       return;
     }
-    if (this.set.syntax === 'v3' && this.protocol !== 'generic') this.noteV2Leftovers(call);
+    if (this.protocol === 'generic') return;
+    if (this.set.syntax === 'v3') this.noteV2Leftovers(call);
+    else this.noteLiteralWildcards(call);
+  }
+
+  /** v2 syntax compares hosts exactly: `*.example.com` is accepted but matches only that literal name. */
+  private noteLiteralWildcards(call: MatcherCall): void {
+    if (call.matcher !== 'Host' && call.matcher !== 'HostHeader') return;
+    const wildcard = call.args.find((a) => a.value.startsWith('*'));
+    if (!wildcard) return;
+    const alternative = this.set.traefik === 'v3' ? ', or v3 rule syntax, where Traefik 3.7 understands *. wildcards' : '';
+    this.leafProblems.push({
+      code: 'rule-syntax',
+      rejected: false,
+      message: `v2 rule syntax has no wildcard hosts: ${call.name}(\`${wildcard.value}\`) matches only a host literally named "${wildcard.value}". Use HostRegexp(\`{subdomain:[a-z0-9-]+}${wildcard.value.replace(/^\*/, '')}\`)${alternative}.`,
+      span: wildcard.span,
+    });
   }
 
   private leafError(call: MatcherCall, problem: MatcherProblem, chain: string, stage: 'checking' | 'adding', message: string): void {

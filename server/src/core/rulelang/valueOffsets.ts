@@ -179,7 +179,7 @@ function blockLines(source: string, from: number, to: number): BlockLine[] {
     let nl = source.indexOf('\n', pos);
     if (nl < 0 || nl >= to) nl = to;
     const end = nl > pos && source[nl - 1] === '\r' ? nl - 1 : nl;
-    lines.push({ start: pos, end, next: Math.min(nl + 1, Math.max(to, nl)) });
+    lines.push({ start: pos, end, next: nl < to ? nl + 1 : to });
     pos = nl + 1;
   }
   return lines;

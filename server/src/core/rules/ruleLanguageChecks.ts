@@ -39,7 +39,8 @@ function ruleSpan(route: RouteRule, span: Span): Span {
 }
 
 function reportProblem(ctx: CheckContext, route: RouteRule, problem: RuleProblem, syntax: RuleSyntax): void {
-  const traefikText = problem.traefikError ? ` Traefik: ${problem.traefikError}` : '';
+  // Traefik quotes the rule, line breaks included; they are shown as \n to keep the message on one line.
+  const traefikText = problem.traefikError ? ` Traefik: ${problem.traefikError.replace(/\r?\n/g, '\\n')}` : '';
   const message = problem.rejected ? `${problem.message} ${consequences[route.protocol]}${traefikText}` : problem.message;
   const data: Record<string, unknown> = {};
   if (problem.suggestion) data.replacement = problem.suggestion;

@@ -4,11 +4,11 @@
  * a failing one is only left out of the load balancer as long as another one works.
  */
 import type { Check } from '../analyze';
-import { get, isTrue, items, str } from '../parse/ynode';
+import { get, isTrue, items } from '../parse/ynode';
 import {
   allRoutesConsequence, degradedServiceConsequence, isFailure, issueFinding, layer4RouteConsequence, layer4ServiceConsequence, traefikEnv, type Issue,
 } from '../traefik/issues';
-import { middlewareRefIssues } from '../traefik/middlewares';
+import { invalidMiddlewareReference, middlewareRefIssues } from '../traefik/middlewares';
 import { duplicateMatchIssues, emptyMatchIssue, missingServiceIssue, routesOf } from '../traefik/routes';
 import { layer4ServiceRefIssues } from '../traefik/services';
 import { tlsOptionRefIssues, tlsSecretIssues } from '../traefik/tls';
@@ -27,8 +27,7 @@ export const traefikLayer4Route: Check = {
     const routes = routesOf(resource);
     if (protocol === 'tcp') {
       const tls = get(resource.root, 'spec', 'tls');
-      const tlsOptions = get(tls, 'options');
-      if (str(get(tlsOptions, 'name'))) tlsOptionRefIssues(env, resource, tlsOptions!).forEach((i) => report(i, allRoutesConsequence(resource.kind)));
+      tlsOptionRefIssues(env, resource, get(tls, 'options')).forEach((i) => report(i, allRoutesConsequence(resource.kind)));
       // A passthrough route hands the TLS connection to the backend, so Traefik never loads the certificate.
       if (!isTrue(get(tls, 'passthrough'))) tlsSecretIssues(env, resource, get(tls, 'secretName')).forEach((i) => report(i, allRoutesConsequence(resource.kind)));
       duplicateMatchIssues(resource, routes).forEach((i) => report(i));
@@ -38,7 +37,7 @@ export const traefikLayer4Route: Check = {
         const empty = emptyMatchIssue(resource, route);
         if (empty) report(empty);
         for (const middleware of items(get(route, 'middlewares'))) {
-          middlewareRefIssues(env, resource, middleware, 'MiddlewareTCP', (name, error) => `invalid reference to middleware ${name}: ${error}`, new Set()).forEach((i) => report(i));
+          middlewareRefIssues(env, resource, middleware, 'MiddlewareTCP', invalidMiddlewareReference, new Set()).forEach((i) => report(i));
         }
       }
       const missing = missingServiceIssue(env, resource, route);

@@ -4,29 +4,25 @@
  * finding that points back here.
  */
 import type { Check } from '../analyze';
-import { issueFinding, objectConsequence, traefikEnv } from '../traefik/issues';
+import type { Resource } from '../model';
+import { issueFinding, objectConsequence, traefikEnv, type Issue, type TraefikEnv } from '../traefik/issues';
 import { middlewareIssues } from '../traefik/middlewares';
-import { traefikServiceIssues } from '../traefik/services';
+import { traefikServiceIssues, type Visiting } from '../traefik/services';
 import { isVisible } from '../traefik/visibility';
 
-export const traefikMiddleware: Check = {
-  name: 'traefik-middleware',
-  kinds: ['Middleware'],
-  run(resource, ctx) {
-    const env = traefikEnv(ctx);
-    if (!isVisible(env, resource)) return;
-    const self = new Set([`Middleware/${resource.namespace}/${resource.name}`]);
-    for (const issue of middlewareIssues(env, resource, self)) ctx.report(issueFinding(issue, objectConsequence('Middleware')), resource);
-  },
-};
+function objectCheck(kind: string, issuesOf: (env: TraefikEnv, object: Resource, visiting: Visiting) => Issue[]): Check {
+  return {
+    name: `traefik-${kind.toLowerCase()}`,
+    kinds: [kind],
+    run(resource, ctx) {
+      const env = traefikEnv(ctx);
+      if (!isVisible(env, resource)) return;
+      // The object itself counts as visited, so that a reference back to it is reported as a cycle.
+      const self = new Set([`${kind}/${resource.namespace}/${resource.name}`]);
+      for (const issue of issuesOf(env, resource, self)) ctx.report(issueFinding(issue, objectConsequence(kind)), resource);
+    },
+  };
+}
 
-export const traefikServiceObject: Check = {
-  name: 'traefik-traefikservice',
-  kinds: ['TraefikService'],
-  run(resource, ctx) {
-    const env = traefikEnv(ctx);
-    if (!isVisible(env, resource)) return;
-    const self = new Set([`TraefikService/${resource.namespace}/${resource.name}`]);
-    for (const issue of traefikServiceIssues(env, resource, self)) ctx.report(issueFinding(issue, objectConsequence('TraefikService')), resource);
-  },
-};
+export const traefikMiddleware = objectCheck('Middleware', middlewareIssues);
+export const traefikServiceObject = objectCheck('TraefikService', traefikServiceIssues);

@@ -4,9 +4,9 @@
  * of the same IngressRoute are unaffected.
  */
 import type { Check } from '../analyze';
-import { get, items, str } from '../parse/ynode';
+import { get, items } from '../parse/ynode';
 import { allRoutesConsequence, httpRouteConsequence, issueFinding, traefikEnv, type Issue } from '../traefik/issues';
-import { middlewareRefIssues } from '../traefik/middlewares';
+import { invalidMiddlewareReference, middlewareRefIssues } from '../traefik/middlewares';
 import { duplicateMatchIssues, emptyMatchIssue, missingServiceIssue, parentRefIssues, routeKindIssue, routesOf } from '../traefik/routes';
 import { httpServiceRefIssues } from '../traefik/services';
 import { tlsOptionRefIssues, tlsSecretIssues } from '../traefik/tls';
@@ -19,10 +19,9 @@ export const traefikIngressRoute: Check = {
     const env = traefikEnv(ctx);
     if (!isVisible(env, resource)) return;
     const tls = get(resource.root, 'spec', 'tls');
-    const tlsOptions = get(tls, 'options');
     const sharedIssues: Issue[] = [
       ...parentRefIssues(env, resource),
-      ...(str(get(tlsOptions, 'name')) ? tlsOptionRefIssues(env, resource, tlsOptions!) : []),
+      ...tlsOptionRefIssues(env, resource, get(tls, 'options')),
       ...tlsSecretIssues(env, resource, get(tls, 'secretName')),
     ];
     for (const issue of sharedIssues) ctx.report(issueFinding(issue, allRoutesConsequence(resource.kind)), resource);
@@ -31,7 +30,7 @@ export const traefikIngressRoute: Check = {
     for (const route of routes) {
       routeIssues.push(...[emptyMatchIssue(resource, route), routeKindIssue(env, resource, route), missingServiceIssue(env, resource, route)].filter((i) => i !== undefined));
       for (const middleware of items(get(route, 'middlewares'))) {
-        routeIssues.push(...middlewareRefIssues(env, resource, middleware, 'Middleware', (name, error) => `invalid reference to middleware ${name}: ${error}`, new Set()));
+        routeIssues.push(...middlewareRefIssues(env, resource, middleware, 'Middleware', invalidMiddlewareReference, new Set()));
       }
       for (const service of items(get(route, 'services'))) routeIssues.push(...httpServiceRefIssues(env, resource, service, new Set()));
     }

@@ -16,6 +16,11 @@ import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignore
 
 export type MiddlewareKind = 'Middleware' | 'MiddlewareTCP';
 
+/** How Traefik words a refused middleware reference of a route or a chain. */
+export function invalidMiddlewareReference(name: string, error: string): string {
+  return `invalid reference to middleware ${name}: ${error}`;
+}
+
 /**
  * Every issue of one middleware reference ({name, namespace}) held by `holder`; `wrap` gives Traefik's message
  * for a refused reference in this field.
@@ -81,8 +86,7 @@ export function middlewareIssues(env: TraefikEnv, middleware: Resource, visiting
     issues.push(...httpServiceRefIssues(env, middleware, errorService, visiting).map((issue) => droppedBy(issue, 'error page')));
   }
   for (const member of items(get(spec, 'chain', 'middlewares'))) {
-    const wrap = (name: string, error: string) => `invalid reference to middleware ${name}: ${error}`;
-    issues.push(...middlewareRefIssues(env, middleware, member, 'Middleware', wrap, visiting).map((issue) => droppedBy(issue, 'chain')));
+    issues.push(...middlewareRefIssues(env, middleware, member, 'Middleware', invalidMiddlewareReference, visiting).map((issue) => droppedBy(issue, 'chain')));
   }
   const plugin = get(spec, 'plugin');
   if (plugin) issues.push(...pluginSecretIssues(env, middleware, plugin));

@@ -18,7 +18,7 @@ export function routesOf(resource: Resource): YNode[] {
 /** `match: ""` or no match: the provider logs `Empty match rule` and builds no router. */
 export function emptyMatchIssue(holder: Resource, route: YNode): Issue | undefined {
   const match = pair(route, 'match');
-  if (str(match?.value)?.trim()) return undefined;
+  if (str(match?.value)) return undefined;
   return {
     code: 'rule-empty', stage: 'provider', file: holder.file, span: match ? match.value.span : route.span,
     error: 'Empty match rule', hint: holder.kind === 'IngressRouteTCP' ? 'Write a rule such as HostSNI(`*`).' : 'Write a rule such as Host(`example.com`).',

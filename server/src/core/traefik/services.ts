@@ -9,7 +9,7 @@ import { holdsClusterEndpoints, speaksFor, speaksForId } from './authority';
 import type { Issue, TraefikEnv } from './issues';
 import { failingTargetIssue, hintFrom, isFailure, relatedTo } from './issues';
 import { describePort, matchServicePort, portsData, referencedPort, servicePorts, serviceType, type ServicePort } from './kubernetes';
-import { middlewareRefIssues } from './middlewares';
+import { invalidMiddlewareReference, middlewareRefIssues } from './middlewares';
 import { closestNames, crdProvider, didYouMean, normalize, objectId, splitProvider } from './names';
 import { portMismatchHint } from './portHints';
 import { allowCrossNamespaceHint, crossProviderRefused, resolveServersTransport } from './references';
@@ -102,7 +102,7 @@ function loadBalancerOptionIssues(env: TraefikEnv, holder: Resource, ref: YNode,
   issues.push(...serversTransportIssues(env, holder, ref, namespace, 'ServersTransport'));
   for (const middleware of items(get(ref, 'middlewares'))) {
     issues.push(...middlewareRefIssues(env, holder, middleware, 'Middleware',
-      (name, error) => `could not create middleware keys: invalid reference to middleware ${name}: ${error}`, new Set()));
+      (name, error) => `could not create middleware keys: ${invalidMiddlewareReference(name, error)}`, new Set()));
   }
   return issues;
 }

@@ -31,8 +31,9 @@ export function conflictingDefaults(env: TraefikEnv, kind: 'TLSOption' | 'TLSSto
   return new Set(defaults.map((o) => o.namespace)).size > 1 ? defaults : [];
 }
 
-/** Issues of an IngressRoute(TCP)'s `tls.options`. */
-export function tlsOptionRefIssues(env: TraefikEnv, holder: Resource, ref: YNode): Issue[] {
+/** Issues of an IngressRoute(TCP)'s `tls.options` (none when it names nothing). */
+export function tlsOptionRefIssues(env: TraefikEnv, holder: Resource, ref: YNode | undefined): Issue[] {
+  if (!ref || !str(get(ref, 'name'))) return [];
   const resolution = resolveReference(env, holder, ref, (name, error) => `Invalid reference to TLSOption "${name}": ${error}`);
   if ('issue' in resolution) return [resolution.issue];
   const { resolved } = resolution;
@@ -93,33 +94,37 @@ export function tlsSecretIssues(env: TraefikEnv, holder: Resource, node: YNode |
 
 /**
  * Secrets named by TLSOptions (`clientAuth.secretNames`), TLSStores (`defaultCertificate`, `certificates`) and
- * ServersTransports (`rootCAsSecrets`, `rootCAs[].secret`, `certificatesSecrets`). Traefik logs and skips a
- * missing one (a TLSStore with a missing default certificate is skipped whole), so these are warnings.
+ * ServersTransports (`rootCAsSecrets`, `rootCAs[].secret`, `certificatesSecrets`). Traefik logs a missing one and
+ * goes on without it, or without the whole TLSStore, so these are warnings that say which.
  */
 export function referencedSecretIssues(env: TraefikEnv, holder: Resource): Issue[] {
   const spec = get(holder.root, 'spec');
-  const nodes: YNode[] = [];
+  const secretNames: { node: YNode | undefined; effect: string }[] = [];
+  const add = (nodes: (YNode | undefined)[], effect: string) => secretNames.push(...nodes.map((node) => ({ node, effect })));
   switch (holder.kind) {
     case 'TLSOption':
-      nodes.push(...items(get(spec, 'clientAuth', 'secretNames')));
+      add(items(get(spec, 'clientAuth', 'secretNames')), 'Traefik leaves this CA out of the TLSOption');
       break;
-    case 'TLSStore':
-      nodes.push(...[get(spec, 'defaultCertificate', 'secretName')].filter((n): n is YNode => n !== undefined));
-      nodes.push(...items(get(spec, 'certificates')).map((c) => get(c, 'secretName')).filter((n): n is YNode => n !== undefined));
+    case 'TLSStore': {
+      const wholeStore = 'Traefik skips the whole TLSStore and serves its own default certificate';
+      add([get(spec, 'defaultCertificate', 'secretName')], wholeStore);
+      // Traefik v3 leaves a bad certificate out of the store; v2 skips the store.
+      add(items(get(spec, 'certificates')).map((c) => get(c, 'secretName')), env.options.version === 'v3' ? 'Traefik leaves this certificate out of the TLSStore' : wholeStore);
       break;
+    }
     default:
-      nodes.push(...items(get(spec, 'rootCAsSecrets')), ...items(get(spec, 'certificatesSecrets')));
-      nodes.push(...items(get(spec, 'rootCAs')).map((c) => get(c, 'secret')).filter((n): n is YNode => n !== undefined));
+      add([...items(get(spec, 'rootCAsSecrets')), ...items(get(spec, 'rootCAs')).map((c) => get(c, 'secret'))], `Traefik leaves this CA out of the ${holder.kind}`);
+      add(items(get(spec, 'certificatesSecrets')), `Traefik leaves this client certificate out of the ${holder.kind}`);
   }
   const issues: Issue[] = [];
-  for (const node of nodes) {
+  for (const { node, effect } of secretNames) {
     const name = str(node);
     const lookup = name ? lookupSecret(env, holder.namespace, name) : undefined;
-    if (!name || lookup?.state !== 'missing') continue;
+    if (!node || !name || lookup?.state !== 'missing') continue;
     const candidates = closestNames(name, lookup.known);
     issues.push({
       code: 'secret-not-found', stage: 'note', file: holder.file, span: node.span,
-      error: `Secret ${holder.namespace}/${name} does not exist; Traefik skips it when it builds this ${holder.kind}`,
+      error: `Secret ${holder.namespace}/${name} does not exist, so ${effect}`,
       hint: hintFrom([didYouMean(candidates), lookup.note], `Create Secret ${name} in namespace ${holder.namespace}.`),
       data: { secretName: name, namespace: holder.namespace, candidates },
     });

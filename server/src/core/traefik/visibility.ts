@@ -4,13 +4,12 @@
  * `owner=helm`. An ignored object produces no route errors of its own, and a reference to it fails exactly like
  * a reference to an object that does not exist.
  */
-import type { RelatedInformation, Resource, YNode } from '../model';
+import type { RelatedInformation, Resource, TraefikOptions, YNode } from '../model';
 import { get, str } from '../parse/ynode';
 import { relatedTo, type TraefikEnv } from './issues';
 import { objectId } from './names';
-import type { TraefikOptions } from '../model';
 
-export const routeKinds: ReadonlySet<string> = new Set(['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP']);
+const routeKinds: ReadonlySet<string> = new Set(['IngressRoute', 'IngressRouteTCP', 'IngressRouteUDP']);
 
 const traefikGroups: ReadonlySet<string> = new Set(['traefik.io', 'traefik.containo.us']);
 

@@ -1,0 +1,203 @@
+/**
+ * kustomize's built-in transformers that decide whether a Traefik route finds its backend: the namespace, name
+ * prefix and suffix, labels (with or without selectors), annotations, and, after everything else, the name
+ * references it updates when it renames an object. Field specs are kustomize's own, restricted to the kinds Route
+ * Doctor reads.
+ */
+import type { YMap, YNode } from '../model';
+import { asScalar, get, str } from '../parse/ynode';
+import { adopt, groupOf, hadName, kindOf, nameOf, namespaceOf, versionOf, type BuildingObject, type Rename } from './built';
+import type { FieldSpec, Kustomization, LabelPair, LabelSet, NameReferenceRule, Written } from './kustomization';
+import { scalar, splitFieldPath, updatePath, withPair } from './tree';
+
+/** Built-in kinds without a namespace; kustomize treats every other kind, custom resources included, as namespaced. */
+const clusterScopedKinds: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
+  'IngressClass', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'CSIDriver',
+  'CSINode', 'RuntimeClass', 'PodSecurityPolicy', 'VolumeAttachment', 'CertificateSigningRequest', 'ComponentStatus',
+]);
+
+/** Kinds whose names namePrefix and nameSuffix leave alone. */
+const unprefixedKinds: ReadonlySet<string> = new Set(['CustomResourceDefinition', 'APIService', 'Namespace']);
+
+/** Whether a field spec applies to an object (group, version and kind must match when the spec names them). */
+export function specApplies(spec: { group?: string; version?: string; kind?: string }, o: BuildingObject): boolean {
+  return (spec.kind === undefined || spec.kind === kindOf(o)) && (spec.group === undefined || spec.group === groupOf(o))
+    && (spec.version === undefined || spec.version === versionOf(o));
+}
+
+/** A value of the kustomization as a scalar of the object, spanning the value in the kustomization. */
+function writtenScalar(o: BuildingObject, k: Kustomization, w: Written, value: string = w.value): YNode {
+  return adopt(o, scalar(value, w.node.span), k.file);
+}
+
+/** Gives the object a new name, remembering the old one (patch targets and name references match either) and why. */
+export function renameObject(o: BuildingObject, name: string, by: Rename): void {
+  const current = nameOf(o);
+  if (name === current) return;
+  const node = get(o.root, 'metadata', 'name');
+  o.previousNames.push(current);
+  o.renamedBy.push(by);
+  o.root = updatePath(o.root, ['metadata', 'name'], true, o.root.span, () => scalar(name, node?.span ?? o.root.span)) as YMap;
+}
+
+/** `namespace:` moves every namespaced object into the namespace, and renames Namespace objects to it. */
+export function applyNamespace(objects: readonly BuildingObject[], k: Kustomization): void {
+  const ns = k.namespace;
+  if (!ns) return;
+  for (const o of objects) {
+    if (kindOf(o) === 'Namespace' && groupOf(o) === '') {
+      const current = nameOf(o);
+      if (current !== ns.value) {
+        o.previousNames.push(current);
+        o.root = updatePath(o.root, ['metadata', 'name'], true, o.root.span, () => writtenScalar(o, k, ns)) as YMap;
+      }
+      continue;
+    }
+    if (clusterScopedKinds.has(kindOf(o))) continue;
+    const current = namespaceOf(o);
+    if (current === ns.value) continue;
+    o.previousNamespaces.push(current);
+    const node = writtenScalar(o, k, ns);
+    o.root = updatePath(o.root, ['metadata', 'namespace'], true, node.span, () => node) as YMap;
+  }
+}
+
+export function applyPrefixSuffix(objects: readonly BuildingObject[], k: Kustomization): void {
+  const prefix = k.namePrefix?.value ?? '';
+  const suffix = k.nameSuffix?.value ?? '';
+  if (prefix === '' && suffix === '') return;
+  for (const o of objects) {
+    if (unprefixedKinds.has(kindOf(o))) continue;
+    renameObject(o, `${prefix}${nameOf(o)}${suffix}`, { file: k.file, node: (k.namePrefix ?? k.nameSuffix)!.node });
+  }
+}
+
+interface PathSpec {
+  group?: string;
+  version?: string;
+  kind?: string;
+  path: string;
+  create: boolean;
+}
+
+const podTemplateLabelSpecs: readonly PathSpec[] = [
+  { version: 'v1', kind: 'ReplicationController', path: 'spec/template/metadata/labels', create: true },
+  { kind: 'Deployment', path: 'spec/template/metadata/labels', create: true },
+  { kind: 'ReplicaSet', path: 'spec/template/metadata/labels', create: true },
+  { kind: 'DaemonSet', path: 'spec/template/metadata/labels', create: true },
+  { group: 'apps', kind: 'StatefulSet', path: 'spec/template/metadata/labels', create: true },
+  { group: 'apps', kind: 'StatefulSet', path: 'spec/volumeClaimTemplates[]/metadata/labels', create: true },
+  { group: 'batch', kind: 'Job', path: 'spec/template/metadata/labels', create: true },
+  { group: 'batch', kind: 'CronJob', path: 'spec/jobTemplate/metadata/labels', create: true },
+  { group: 'batch', kind: 'CronJob', path: 'spec/jobTemplate/spec/template/metadata/labels', create: true },
+];
+
+/** kustomize's commonLabels field specs: selectors as well as Pod templates (affinity selectors left out). */
+const selectorLabelSpecs: readonly PathSpec[] = [
+  { version: 'v1', kind: 'Service', path: 'spec/selector', create: true },
+  { version: 'v1', kind: 'ReplicationController', path: 'spec/selector', create: true },
+  { kind: 'Deployment', path: 'spec/selector/matchLabels', create: true },
+  { kind: 'ReplicaSet', path: 'spec/selector/matchLabels', create: true },
+  { kind: 'DaemonSet', path: 'spec/selector/matchLabels', create: true },
+  { group: 'apps', kind: 'StatefulSet', path: 'spec/selector/matchLabels', create: true },
+  { group: 'batch', kind: 'Job', path: 'spec/selector/matchLabels', create: false },
+  { group: 'batch', kind: 'CronJob', path: 'spec/jobTemplate/spec/selector/matchLabels', create: false },
+  { group: 'policy', kind: 'PodDisruptionBudget', path: 'spec/selector/matchLabels', create: false },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy', path: 'spec/podSelector/matchLabels', create: false },
+  ...podTemplateLabelSpecs,
+];
+
+const metadataLabels: PathSpec = { path: 'metadata/labels', create: true };
+
+function labelSpecs(set: LabelSet): readonly PathSpec[] {
+  const extra: PathSpec[] = set.fields.map((f: FieldSpec) => ({ ...f }));
+  if (set.includeSelectors) return [metadataLabels, ...selectorLabelSpecs, ...extra];
+  if (set.includeTemplates) return [metadataLabels, ...podTemplateLabelSpecs, ...extra];
+  return [metadataLabels, ...extra];
+}
+
+/** Sets every pair at the map a field spec reaches, creating the map when the spec says so. */
+function setPairs(o: BuildingObject, k: Kustomization, spec: PathSpec, pairs: readonly LabelPair[]): void {
+  const span = adopt(o, scalar(null, pairs[0]!.keySpan), k.file).span;
+  o.root = updatePath(o.root, splitFieldPath(spec.path), spec.create, span, (value) => {
+    if (value !== undefined && value.type !== 'map') return value;
+    let map: YMap = value ?? { type: 'map', pairs: [], flow: false, span };
+    for (const p of pairs) {
+      const node = adopt(o, p.node, k.file);
+      map = withPair(map, p.key, scalar(p.value, node.span), adopt(o, scalar(null, p.keySpan), k.file).span);
+    }
+    return map;
+  }) as YMap;
+}
+
+export function applyLabels(objects: readonly BuildingObject[], k: Kustomization): void {
+  for (const set of k.labels) {
+    const specs = labelSpecs(set);
+    for (const o of objects) for (const spec of specs) if (specApplies(spec, o)) setPairs(o, k, spec, set.pairs);
+  }
+}
+
+const templateAnnotationKinds: ReadonlySet<string> = new Set(['ReplicationController', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job']);
+
+export function applyAnnotations(objects: readonly BuildingObject[], k: Kustomization): void {
+  if (k.annotations.length === 0) return;
+  for (const o of objects) {
+    setPairs(o, k, { path: 'metadata/annotations', create: true }, k.annotations);
+    if (templateAnnotationKinds.has(kindOf(o))) setPairs(o, k, { path: 'spec/template/metadata/annotations', create: true }, k.annotations);
+    if (kindOf(o) === 'CronJob') setPairs(o, k, { path: 'spec/jobTemplate/spec/template/metadata/annotations', create: true }, k.annotations);
+  }
+}
+
+/**
+ * The name references kustomize updates by itself, restricted to the fields Route Doctor's checks read: Ingress
+ * backends, TLS Secrets and classes, and a StatefulSet's Service. Traefik's resources are not among them; only a
+ * `configurations` file with nameReference entries makes kustomize update those.
+ */
+export const builtInNameReferences: readonly NameReferenceRule[] = [
+  {
+    kind: 'Service', fieldSpecs: [
+      { group: 'apps', kind: 'StatefulSet', path: 'spec/serviceName', create: false },
+      { kind: 'Ingress', path: 'spec/rules/http/paths/backend/serviceName', create: false },
+      { kind: 'Ingress', path: 'spec/backend/serviceName', create: false },
+      { kind: 'Ingress', path: 'spec/rules/http/paths/backend/service/name', create: false },
+      { kind: 'Ingress', path: 'spec/defaultBackend/service/name', create: false },
+    ],
+  },
+  { kind: 'Secret', fieldSpecs: [{ kind: 'Ingress', path: 'spec/tls/secretName', create: false }] },
+  { kind: 'IngressClass', fieldSpecs: [{ kind: 'Ingress', path: 'spec/ingressClassName', create: false }] },
+];
+
+function sameNamespace(a: string, b: string): boolean {
+  return (a || 'default') === (b || 'default');
+}
+
+/**
+ * The object a reference from `referrer` means, by kustomize's rule: of the objects of the rule's kind that had the
+ * referenced name, those in the referrer's namespace (cluster-scoped ones anywhere); exactly one, else none.
+ */
+export function referralTarget(objects: readonly BuildingObject[], rule: { kind: string; group?: string }, referrer: BuildingObject, name: string): BuildingObject | undefined {
+  const candidates = objects.filter((o) => kindOf(o) === rule.kind && (rule.group === undefined || rule.group === groupOf(o)) && hadName(o, name)
+    && (clusterScopedKinds.has(kindOf(o)) || sameNamespace(namespaceOf(o), namespaceOf(referrer))));
+  const names = new Set(candidates.map(nameOf));
+  return names.size === 1 ? candidates[0] : undefined;
+}
+
+/** kustomize's last step: every reference to an object it renamed is rewritten to the new name. */
+export function fixNameReferences(objects: readonly BuildingObject[], rules: readonly NameReferenceRule[]): void {
+  for (const rule of rules) {
+    for (const spec of rule.fieldSpecs) {
+      const keys = splitFieldPath(spec.path);
+      for (const referrer of objects) {
+        if (!specApplies(spec, referrer)) continue;
+        referrer.root = updatePath(referrer.root, keys, false, referrer.root.span, (value) => {
+          const name = str(value);
+          if (!value || name === undefined || asScalar(value) === undefined) return value;
+          const target = referralTarget(objects, rule, referrer, name);
+          const renamed = target && nameOf(target);
+          return renamed && renamed !== name ? scalar(renamed, value.span) : value;
+        }) as YMap;
+      }
+    }
+  }
+}

@@ -1,0 +1,451 @@
+/**
+ * Helpers for end-to-end tests that drive a real VS Code workbench (code-server in headless Chromium) the way a user
+ * does: open files with Quick Open, read squiggles and the Problems panel, run commands from the palette (F1), edit
+ * and save. Every helper waits for a condition (Playwright locators and waitForFunction with timeouts, or a polled
+ * file), never for a fixed time.
+ *
+ * code-server and its dependencies come from scripts/e2e-setup.sh (.cache/e2e/); Chromium is Debian's.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+export const repoRoot = join(__dirname, '..', '..');
+export const resultsDir = join(repoRoot, 'test-results', 'e2e');
+const e2eDir = process.env.ROUTE_DOCTOR_E2E_DIR ?? join(repoRoot, '.cache', 'e2e');
+const codeServerEntry = join(e2eDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const chromiumPath = process.env.ROUTE_DOCTOR_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * How long one condition may take before a test fails. Generous because a cold workbench on a busy 2-core machine
+ * takes tens of seconds to load and to start the extension host; a condition that holds returns at once anyway.
+ */
+export const timeoutMs = 90_000;
+
+/** User settings every test workbench gets: no welcome page, no telemetry prompt, a fixed theme for screenshots. */
+export const baseSettings: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+};
+
+let packagedVsix: string | undefined;
+
+/** The .vsix under test: the one scripts/e2e-run.mjs packaged for the whole run, or one packaged here. */
+export function extensionVsix(): string {
+  packagedVsix ??= process.env.ROUTE_DOCTOR_VSIX ?? packageExtension();
+  return packagedVsix;
+}
+
+/** Runs `npm run package`, so that a test file run on its own also tests what users install. */
+function packageExtension(): string {
+  const result = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm run package failed:\n${result.stdout}${result.stderr}`);
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  return join(repoRoot, `${manifest.name}-${manifest.version}.vsix`);
+}
+
+/** A temporary folder holding a copy of examples/<name>, or the given files, so that tests can edit it freely. */
+export function tempFolder(from: { example: string } | { files: Record<string, string> }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'route-doctor-e2e-ws-'));
+  if ('example' in from) cpSync(join(repoRoot, 'examples', from.example), dir, { recursive: true });
+  else for (const [name, text] of Object.entries(from.files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** One problem as the Problems panel shows it, or as the CLI reports it; lines and columns start at 1. */
+export interface Problem {
+  /** Base name of the file. */
+  file: string;
+  line: number;
+  column: number;
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+}
+
+/** A stable, readable form of a problem, for comparing lists in assertions. */
+export function problemKey(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column} ${p.severity} ${p.code}`;
+}
+
+/**
+ * What `route-doctor check --format json` reports for a folder. The editor's problems are compared with this, so
+ * that the tests follow the checks as they grow instead of hard-coding today's list.
+ */
+export function cliProblems(folder: string): Problem[] {
+  const cli = join(repoRoot, 'server', 'out', 'cli.js');
+  const result = spawnSync(process.execPath, [cli, 'check', '.', '--format', 'json'], { cwd: folder, encoding: 'utf8' });
+  // Exit code 1 means "errors found", which the example is made to have; 2 is a usage or input error.
+  if (result.status !== 0 && result.status !== 1) throw new Error(`route-doctor check failed (exit ${result.status}):\n${result.stderr}`);
+  const report = JSON.parse(result.stdout) as {
+    diagnostics: { file: string; code: string; severity: string; range: { start: { line: number; character: number } } }[];
+  };
+  return report.diagnostics.map((d) => ({
+    file: d.file.split(/[\\/]/).pop() ?? d.file,
+    line: d.range.start.line + 1,
+    column: d.range.start.character + 1,
+    code: d.code,
+    // The Problems panel shows LSP "information" and "hint" alike with the info icon.
+    severity: d.severity === 'error' || d.severity === 'warning' ? d.severity : 'info',
+  }));
+}
+
+/**
+ * Polls a condition that the page cannot wait for by itself (a log file, a list read from several elements) until it
+ * returns a value. `what` describes the wait for the timeout error; as a function it can describe what it last saw.
+ */
+export async function until<T>(what: string | (() => string), condition: () => T | undefined | Promise<T | undefined>, timeout = timeoutMs): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await condition();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await delay(200);
+  }
+}
+
+export interface CodeServerOptions {
+  /** User settings (settings.json), added to baseSettings. */
+  settings?: Record<string, unknown>;
+}
+
+/** A running code-server with its own home, user-data and extensions folders, and the .vsix under test installed. */
+export class CodeServer {
+  private constructor(
+    readonly url: string,
+    readonly userDataDir: string,
+    private readonly child: ChildProcess,
+    private readonly home: string,
+    private readonly outputChunks: string[],
+  ) {}
+
+  static async start(options: CodeServerOptions = {}): Promise<CodeServer> {
+    if (!existsSync(codeServerEntry)) throw new Error(`code-server is not installed in ${e2eDir}: run scripts/e2e-setup.sh first.`);
+    const home = mkdtempSync(join(tmpdir(), 'route-doctor-e2e-code-server-'));
+    const userDataDir = join(home, 'user-data');
+    const dirs = ['--user-data-dir', userDataDir, '--extensions-dir', join(home, 'extensions')];
+    mkdirSync(join(userDataDir, 'User'), { recursive: true });
+    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...baseSettings, ...options.settings }, null, 2));
+
+    // code-server ignores unpacked folders in the extensions folder; only an installed .vsix counts. It is also the
+    // artifact users get, so it is what these tests check.
+    const install = spawnSync(process.execPath, [codeServerEntry, ...dirs, '--install-extension', extensionVsix()], { encoding: 'utf8', env: privateEnv(home) });
+    if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
+      rmSync(home, { recursive: true, force: true });
+      throw new Error(`Installing the .vsix into code-server failed (exit ${install.status}):\n${install.stdout}${install.stderr}`);
+    }
+
+    const port = await freePort();
+    const args = [codeServerEntry, ...dirs, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check'];
+    // Its own process group, so that stop() also ends the extension hosts and language servers it starts.
+    const child = spawn(process.execPath, args, { env: privateEnv(home), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
+    const chunks: string[] = [];
+    const server = new CodeServer(`http://127.0.0.1:${port}`, userDataDir, child, home, chunks);
+    const listening = new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        chunks.push(chunk.toString());
+        if (server.output.includes('HTTP server listening on')) resolve();
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code, signal) => reject(new Error(`code-server exited (${code ?? signal}) before listening:\n${server.output}`)));
+    });
+    try {
+      await Promise.race([listening, delay(timeoutMs).then(() => Promise.reject(new Error(`code-server did not listen within ${timeoutMs} ms:\n${server.output}`)))]);
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+    return server;
+  }
+
+  /** What code-server printed so far, for failure messages. */
+  get output(): string {
+    return this.outputChunks.join('');
+  }
+
+  /** The remote extension host logs written so far, one per workbench window that connected. */
+  extensionHostLogs(): string[] {
+    return listFiles(join(this.userDataDir, 'logs')).filter((f) => /[\\/]exthost\d+[\\/]remoteexthost\.log$/.test(f));
+  }
+
+  /** Stops code-server and everything it started (its process group), then removes its folders. */
+  async stop(): Promise<void> {
+    await killGroup(this.child);
+    running.delete(this.child);
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/**
+ * code-server writes to $HOME and $XDG_* (config.yaml, recently opened folders); a private home keeps each run
+ * independent of the machine and of earlier runs.
+ */
+function privateEnv(home: string): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') };
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+/** code-servers still running; killed if the test process exits without stopping them (an uncaught error). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+});
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The process group has already gone: nothing is left to stop.
+  }
+}
+
+/** SIGTERM to a detached child's process group, then SIGKILL to whatever of the group is left. */
+async function killGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    signalGroup(pid, 'SIGTERM');
+    await Promise.race([exited, delay(10_000)]);
+  }
+  // Extension hosts and language servers that outlive code-server's shutdown are in the same group.
+  signalGroup(pid, 'SIGKILL');
+}
+
+/** Headless Chromium with the flags that keep it from reaching out to the network or needing a GPU. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/**
+ * The text of the active editor's lines that an error squiggle underlines, found by the squiggle's position on the
+ * screen, as a user sees it. It runs in the page; it is a string because tsx compiles functions with calls to a
+ * `__name` helper that does not exist in the page.
+ */
+const squiggledTextsScript = `(() => {
+  const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+  if (!editor) return [];
+  const lines = [...editor.querySelectorAll('.view-lines .view-line')];
+  return [...editor.querySelectorAll('.squiggly-error')].map((squiggle) => {
+    const box = squiggle.getBoundingClientRect();
+    const middle = box.top + box.height / 2;
+    const line = lines.find((l) => { const r = l.getBoundingClientRect(); return r.top <= middle && middle <= r.bottom; });
+    if (!line) return { line: '', text: '' };
+    let text = '';
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const value = node.textContent || '';
+      for (let i = 0; i < value.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const r = range.getBoundingClientRect();
+        const centre = r.left + r.width / 2;
+        if (centre >= box.left && centre <= box.right) text += value[i];
+      }
+    }
+    return { line: (line.textContent || '').replace(/\\u00a0/g, ' '), text: text.replace(/\\u00a0/g, ' ') };
+  });
+})()`;
+
+export interface Squiggle {
+  /** The whole line the squiggle is on. */
+  line: string;
+  /** The characters it underlines. */
+  text: string;
+}
+
+/** A workbench window (one browser page) on a folder served by a code-server. */
+export class Workbench {
+  private constructor(
+    readonly page: Page,
+    readonly server: CodeServer,
+    readonly folder: string,
+    private readonly logFile: string,
+  ) {}
+
+  /**
+   * Opens the workbench on a folder in a new page of the browser and waits until the explorer shows the folder and
+   * the window's extension host has started (its log file exists).
+   */
+  static async open(browser: Browser, server: CodeServer, folder: string): Promise<Workbench> {
+    const logsBefore = new Set(server.extensionHostLogs());
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.setDefaultTimeout(timeoutMs);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`);
+    await page.locator('.monaco-workbench').waitFor();
+    const logFile = await until('the extension host of the new window to start', () => server.extensionHostLogs().find((f) => !logsBefore.has(f)));
+    return new Workbench(page, server, folder, logFile);
+  }
+
+  /** This window's extension host log, which says which extensions were activated and why. */
+  extensionHostLog(): string {
+    return readFileSync(this.logFile, 'utf8');
+  }
+
+  /** Waits until the extension host log has a line matching the pattern, and returns that line. */
+  async waitForLogLine(pattern: RegExp): Promise<string> {
+    return until(`a line matching ${pattern} in ${this.logFile}`, () => this.extensionHostLog().split('\n').find((l) => pattern.test(l)));
+  }
+
+  /** Waits until the explorer lists the folder's files, which also means the workbench has finished its layout. */
+  async waitForExplorer(fileName: string): Promise<void> {
+    await this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first().waitFor();
+  }
+
+  /** Opens a file with Quick Open (Ctrl+P), typing its path relative to the folder, and waits for its editor tab. */
+  async openFile(relativePath: string): Promise<void> {
+    const name = relativePath.split('/').pop() ?? relativePath;
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(relativePath);
+    // Quick Open searches the folder first; pressing Enter before the result is listed would open nothing.
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+    await this.activeTab(name).waitFor();
+    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
+  }
+
+  /** The active editor tab, when it shows the given file. */
+  activeTab(fileName: string): Locator {
+    return this.page.locator('.editor-group-container.active .tab.active', { hasText: fileName });
+  }
+
+  /** The error squiggles the active editor shows right now (only those on lines on the screen). */
+  async squiggles(): Promise<Squiggle[]> {
+    return (await this.page.evaluate(squiggledTextsScript)) as Squiggle[];
+  }
+
+  /**
+   * Waits until the active editor shows an error squiggle under exactly `text` (when `present`), or none under it
+   * (when not). The page re-checks on every animation frame, so a change is seen as soon as it is drawn.
+   */
+  async waitForSquiggle(text: string, present = true): Promise<void> {
+    const condition = `${squiggledTextsScript}.some((s) => s.text === ${JSON.stringify(text)}) === ${present}`;
+    await this.page.waitForFunction(condition, undefined, { timeout: timeoutMs }).catch(async (e: unknown) => {
+      throw new Error(`${present ? 'no' : 'still an'} error squiggle under "${text}"; squiggles: ${JSON.stringify(await this.squiggles())}`, { cause: e });
+    });
+  }
+
+  /**
+   * Runs a command from the palette (F1) by its title as the palette lists it, such as "Route Doctor: Show Output".
+   * It clicks the entry whose label is exactly the title, so that a fuzzy match on a similar command never runs.
+   */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const entry = this.page.locator('.quick-input-list .monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    });
+    await entry.first().click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Shows the Problems panel, maximised so that every problem of a small workspace is listed at once. */
+  async openProblems(): Promise<void> {
+    await this.runCommand('View: Focus on Problems View');
+    await this.page.locator('.markers-panel').waitFor();
+  }
+
+  /**
+   * The problems the Problems panel lists, read from its rows: file rows are followed by their problems, whose
+   * related-information rows are skipped. The panel is a virtual list that renders only the rows in view.
+   */
+  async problems(): Promise<Problem[]> {
+    const rows = await this.page.locator('.markers-panel .monaco-list-row').evaluateAll((elements) =>
+      elements.map((row) => ({
+        index: Number(row.getAttribute('data-index')),
+        level: row.getAttribute('aria-level'),
+        label: row.getAttribute('aria-label') ?? '',
+        code: row.querySelector('.marker-code')?.textContent ?? '',
+        position: row.querySelector('.marker-line')?.textContent ?? '',
+        icon: row.querySelector('.marker-icon')?.className ?? '',
+      })),
+    );
+    rows.sort((a, b) => a.index - b.index);
+    const problems: Problem[] = [];
+    let file = '';
+    for (const row of rows) {
+      if (row.level === '1') {
+        file = /problems? in file (.+?) of folder/.exec(row.label)?.[1] ?? row.label;
+      } else if (row.level === '2') {
+        const position = /Ln (\d+), Col (\d+)/.exec(row.position);
+        const severity = row.icon.includes('error') ? 'error' : row.icon.includes('warning') ? 'warning' : 'info';
+        problems.push({ file, line: Number(position?.[1]), column: Number(position?.[2]), code: row.code, severity });
+      }
+    }
+    return problems;
+  }
+
+  /** The number on the Problems tab's badge: every problem in the workspace, also those scrolled out of view. */
+  async problemsBadge(): Promise<number> {
+    const badge = this.page.locator('.part.panel .composite-bar .action-item', { hasText: /problems/i }).locator('.badge-content');
+    if ((await badge.count()) === 0 || !(await badge.isVisible())) return 0;
+    return Number((await badge.textContent())?.trim() ?? '0');
+  }
+
+  /**
+   * Waits until the Problems panel lists exactly the expected problems (in any order), re-reading it as the language
+   * server updates; fails with both lists.
+   */
+  async waitForProblems(expected: Problem[]): Promise<void> {
+    const want = expected.map(problemKey).sort();
+    let got: string[] = [];
+    await until(
+      () => `the Problems panel to list what route-doctor check reports:\n  ${want.join('\n  ')}\nbut it lists:\n  ${got.join('\n  ')}`,
+      async () => {
+        got = (await this.problems()).map(problemKey).sort();
+        return got.join('\n') === want.join('\n') ? true : undefined;
+      },
+    );
+  }
+
+  /** Saves a screenshot of the page to test-results/e2e/<name>.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(resultsDir, { recursive: true });
+    const path = join(resultsDir, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  async close(): Promise<void> {
+    await this.page.close();
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
