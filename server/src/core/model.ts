@@ -132,8 +132,18 @@ export interface AnalysisOptions {
   traefik: TraefikOptions;
   /** Per rule code: a replacement severity, or 'off' to silence the rule. */
   severityOverrides: Record<string, Severity | 'off'>;
+  /**
+   * The Traefik options the user set. The others may come from the repository (Traefik's own Deployment, its Helm
+   * values); undefined means every option was set, so nothing is taken from the repository.
+   */
+  explicitTraefik?: readonly (keyof TraefikOptions)[];
+  /**
+   * Report references to objects that only a source outside the workspace could create (a Helm release, an Argo CD
+   * application, a remote base, an operator) as errors instead of `reference-unverified` information.
+   */
+  unverifiedAsErrors?: boolean;
 }
 
 export function makeAnalysisOptions(partial: Partial<TraefikOptions> = {}, severityOverrides: Record<string, Severity | 'off'> = {}): AnalysisOptions {
-  return { traefik: { ...defaultTraefikOptions, ...partial }, severityOverrides };
+  return { traefik: { ...defaultTraefikOptions, ...partial }, severityOverrides, explicitTraefik: Object.keys(partial) as (keyof TraefikOptions)[] };
 }

@@ -69,9 +69,16 @@ export class WorkspaceIndex {
   private readonly byPodKey = new Map<string, Resource[]>();
   /** Pod labels of every indexed workload with known labels, computed once when its file is set. */
   private readonly podLabels = new Map<Resource, Record<string, string>>();
+  private changes = 0;
+
+  /** Counts setFile and removeFile calls, so that data derived from the whole index knows when it may be stale. */
+  get generation(): number {
+    return this.changes;
+  }
 
   /** Replaces the resources of one file (adding it when new). */
   setFile(file: ParsedFile): void {
+    this.changes++;
     this.removeFile(file.file);
     this.parsed.set(file.file, file);
     for (const r of file.resources) {
@@ -88,6 +95,7 @@ export class WorkspaceIndex {
   removeFile(file: string): ParsedFile | undefined {
     const old = this.parsed.get(file);
     if (!old) return undefined;
+    this.changes++;
     this.parsed.delete(file);
     for (const r of old.resources) {
       pull(this.byObject, objectKey(r.kind, r.namespace, r.name), r);

@@ -215,6 +215,15 @@ export class World {
     }
   }
 
+  /** The parse of a file as the world last saw it. */
+  file(path: string): ParsedFile | undefined {
+    return this.known.get(path);
+  }
+
+  files(): IterableIterator<[string, ParsedFile]> {
+    return this.known.entries();
+  }
+
   /** Whether a file's documents are replaced by what builds make of them, or belong to a Helm chart. */
   isManaged(file: string): boolean {
     return this.managed.has(file) || this.isChartContent(file);

@@ -53,6 +53,8 @@ const rules: RuleInfo[] = [
   { code: 'live-not-deployed', severity: 'error', description: 'Live cluster: the IngressRoute (or a Middleware or TraefikService of the workspace) is not in the cluster.' },
   { code: 'live-crd-missing', severity: 'error', description: 'Live cluster: the cluster does not serve the IngressRoute CRD or its API group.' },
   { code: 'live-traefik-error', severity: 'error', description: 'Live cluster: Traefik\'s log has an error about this route\'s Service or Middleware (quoted).' },
+  { code: 'kustomize-name-reference', severity: 'error', description: 'A kustomize build renames an object (namePrefix, nameSuffix, a generator\'s hash) but not this reference to it: kustomize only updates Traefik resources with a nameReference configuration.' },
+  { code: 'reference-unverified', severity: 'information', description: 'The referenced object is not in the workspace, but a Helm release, Argo CD application, remote kustomize base or operator could create it; not verified (unverifiedAsErrors reports it as an error).' },
   { code: 'yaml-unparsed', severity: 'information', description: 'A document could not be read as YAML, so it was not checked.' },
   { code: 'file-skipped', severity: 'information', description: 'A file was not read (too large, or binary).' },
 ];

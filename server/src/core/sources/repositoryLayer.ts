@@ -1,0 +1,254 @@
+/**
+ * What a real repository adds to the analysis of its files, plugged into the engine as one layer (analyze.ts):
+ *
+ * - Kustomize: files that kustomizations use are judged in what each build makes of them (kustomize/world.ts),
+ *   once per build that uses them; a finding that only some builds have says which.
+ * - Sources the workspace does not spell out: a "not found" finding whose object a Helm release, an Argo CD
+ *   application, a remote base or an operator could create becomes `reference-unverified` (sources/creators.ts).
+ * - Provider options found in the repository (Traefik's own Deployment, its Helm values) fill in every option the
+ *   user did not set explicitly (sources/providerOptions.ts).
+ * - Suppressions: the `route-doctor.io/ignore` annotation and `# route-doctor-ignore` comments (suppress.ts).
+ *
+ * The layer follows the index through the engine's calls; the keys it asks the engine to record make an edit
+ * re-analyse every file whose findings the edit can change through a build, a source or a discovered option.
+ */
+import type { AnalysisLayer, IndexView, LayerSession } from '../analyze';
+import type { WorkspaceIndex } from '../index/workspaceIndex';
+import { buildKey, World, type WorldChange } from '../kustomize/world';
+import { isKustomizationFileName } from '../kustomize/kustomization';
+import { decodeFinding } from '../kustomize/origin';
+import { basename, dirname, isInside, resolvePath } from '../kustomize/paths';
+import type { AnalysisOptions, Finding, Resource, TraefikOptions } from '../model';
+import type { ParsedFile } from '../parse/parseFile';
+import { get, str } from '../parse/ynode';
+import { explainedByNameReference } from '../rules/kustomizeNameReferences';
+import { missingObject, unverifiedFinding } from '../rules/sourcesUnverified';
+import { ignoredCodes, silencedByComment } from '../suppress';
+import { possibleCreators, type Creator } from './creators';
+import { discoverProviderOptions, isTraefikInstall, isTraefikValues, type DiscoveredOptions, type PlainValues } from './providerOptions';
+
+/** Read by every file whose options may come from the repository; provided by changes to Traefik's installation. */
+const traefikInstallKey = 'repository/traefik-install';
+/** Read by files that looked for a source of a missing object; provided by changes to builds and Helm charts. */
+const sourcesKey = 'repository/sources';
+
+const discoverableOptions: readonly (keyof TraefikOptions)[] = [
+  'version', 'allowCrossNamespace', 'allowExternalNameServices', 'allowEmptyServices', 'nativeLBByDefault', 'disableClusterScopeResources', 'namespaces', 'ingressClass',
+];
+
+const installKinds = ['Deployment', 'DaemonSet', 'HelmRelease', 'HelmChart', 'HelmChartConfig', 'Application'];
+
+/** Findings of one group of objects checked together: a file's own documents, or its objects in one build. */
+interface Unit {
+  /** The root kustomization of the build, for objects of a build. */
+  root?: string;
+  resources: readonly Resource[];
+}
+
+function installsIn(parsed: ParsedFile | undefined): boolean {
+  return !!parsed && (parsed.resources.some(isTraefikInstall) || (parsed.documents ?? []).some((d) => isTraefikValues(d.root)));
+}
+
+export class RepositoryLayer implements AnalysisLayer {
+  private readonly world = new World();
+  private discovered: DiscoveredOptions | undefined;
+  private extraCreators: { version: number; creators: Creator[] } | undefined;
+  private folders: { version: number; folders: Set<string> } | undefined;
+
+  /** The provider options the repository sets, with where each was read (undefined before the first analysis). */
+  providerOptions(): DiscoveredOptions | undefined {
+    return this.discovered;
+  }
+
+  session(index: WorkspaceIndex, options: AnalysisOptions): LayerSession {
+    this.note(this.world.sync(index));
+    const lookups = this.world.lookups(index);
+    const discovering = this.discovers(options);
+    const effective = discovering ? this.withDiscovered(options, lookups) : options;
+    return {
+      options: effective,
+      lookups,
+      findings: (file, parsed, view, run, depend) => {
+        if (discovering) depend(traefikInstallKey);
+        return this.findings(file, parsed, view, run, depend, effective);
+      },
+    };
+  }
+
+  changed(index: WorkspaceIndex, file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): { files: ParsedFile[]; keys: string[] } {
+    const changes = [this.world.sync(index, { file, parsed: before }), this.world.apply(new Map([[file, after]]))];
+    const files: ParsedFile[] = [];
+    const keys = new Set<string>();
+    for (const change of changes) {
+      this.note(change);
+      for (const b of change.builds) {
+        if (b.before) files.push(b.before);
+        if (b.after) files.push(b.after);
+        keys.add(buildKey(b.root));
+        keys.add(sourcesKey);
+        if (installsIn(b.before) || installsIn(b.after)) keys.add(traefikInstallKey);
+      }
+    }
+    if (installsIn(before) || installsIn(after)) keys.add(traefikInstallKey);
+    if (basename(file) === 'Chart.yaml' || this.world.isChartContent(file)) keys.add(sourcesKey);
+    return { files, keys: [...keys] };
+  }
+
+  /** Forgets what was derived from changed files. */
+  private note(change: WorldChange): void {
+    if (change.files.some((f) => installsIn(f.before) || installsIn(f.after))
+      || change.builds.some((b) => installsIn(b.before) || installsIn(b.after))) this.discovered = undefined;
+  }
+
+  /** Whether some provider option may come from the repository: only those the user did not set explicitly do. */
+  private discovers(options: AnalysisOptions): boolean {
+    const explicit = options.explicitTraefik;
+    return explicit !== undefined && discoverableOptions.some((o) => !explicit.includes(o));
+  }
+
+  private withDiscovered(options: AnalysisOptions, lookups: { ofKind(kind: string): readonly Resource[] }): AnalysisOptions {
+    if (!this.discovered) {
+      const installs = installKinds.flatMap((kind) => lookups.ofKind(kind).filter(isTraefikInstall));
+      const values: PlainValues[] = [];
+      for (const [file, parsed] of this.world.files()) {
+        if (isKustomizationFileName(file)) continue;
+        for (const doc of parsed.documents ?? []) if (isTraefikValues(doc.root)) values.push({ file, root: doc.root });
+      }
+      this.discovered = discoverProviderOptions(installs, values);
+    }
+    const explicit = new Set(options.explicitTraefik);
+    const found = Object.entries(this.discovered.options).filter(([key]) => !explicit.has(key as keyof TraefikOptions));
+    if (found.length === 0) return options;
+    return { ...options, traefik: { ...options.traefik, ...Object.fromEntries(found) } };
+  }
+
+  private findings(file: string, parsed: ParsedFile, view: IndexView, run: (resources: readonly Resource[]) => Finding[], depend: (key: string) => void, options: AnalysisOptions): Finding[] {
+    if (this.world.isChartContent(file)) return [];
+    const units: Unit[] = this.world.isManaged(file)
+      ? [...this.world.holdersOf(file)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([root, resources]) => ({ root, resources }))
+      : [{ resources: parsed.resources }];
+    const perUnit = units.map((unit) => {
+      if (unit.root) depend(buildKey(unit.root));
+      const found = run(unit.resources).map(decodeFinding).filter((f) => f.file === file);
+      return this.suppressByAnnotation(this.unverified(withoutExplained(found), view, depend, options), unit.resources);
+    });
+    const merged = units.length === 1 && !units[0]!.root ? perUnit[0]! : this.merge(file, units, perUnit);
+    const comments = parsed.ignoreComments ?? [];
+    return comments.length > 0 ? merged.filter((f) => !silencedByComment(f, comments)) : merged;
+  }
+
+  /**
+   * One list from the findings of every build a file takes part in. A finding every build has is reported once, as
+   * it is; one that only some builds have says which (they break the file, the others do not), and so does the
+   * finding of a file that only a build of another folder uses, whose namespace and names come from there.
+   */
+  private merge(file: string, units: readonly Unit[], perUnit: readonly Finding[][]): Finding[] {
+    const groups = new Map<string, { finding: Finding; roots: string[] }>();
+    perUnit.forEach((findings, i) => {
+      for (const f of findings) {
+        const key = `${f.code}\n${f.span.start}\n${f.span.end}\n${f.message}`;
+        const group = groups.get(key);
+        if (group) {
+          if (!group.roots.includes(units[i]!.root!)) group.roots.push(units[i]!.root!);
+        } else groups.set(key, { finding: f, roots: [units[i]!.root!] });
+      }
+    });
+    const out: Finding[] = [];
+    for (const { finding, roots } of groups.values()) {
+      const everywhere = roots.length === units.length;
+      const fromElsewhere = units.length === 1 && !isInside(dirname(roots[0]!), file);
+      if ((everywhere && !fromElsewhere) || finding.code === 'kustomize-name-reference') {
+        out.push(finding);
+        continue;
+      }
+      const entries = roots.map((root) => this.world.entry(root)).filter((e) => e !== undefined);
+      const names = entries.map((e) => e.name);
+      out.push({
+        ...finding,
+        message: `In kustomize build ${names.join(' and ')}: ${finding.message}`,
+        related: [...(finding.related ?? []), ...entries.map((e) => ({ file: e.build.root.file, span: e.build.root.root.span, message: `kustomize build ${e.name}` }))],
+        data: { ...finding.data, kustomizeBuilds: names },
+      });
+    }
+    return out;
+  }
+
+  private unverified(findings: Finding[], view: IndexView, depend: (key: string) => void, options: AnalysisOptions): Finding[] {
+    return findings.map((f) => {
+      const wanted = missingObject(f);
+      if (!wanted) return f;
+      depend(sourcesKey);
+      const creator = possibleCreators(view, wanted, this.repositoryCreators(), (path) => this.holdsFolder(path))[0];
+      return creator ? unverifiedFinding(f, wanted, creator, options.unverifiedAsErrors === true) : f;
+    });
+  }
+
+  private suppressByAnnotation(findings: Finding[], resources: readonly Resource[]): Finding[] {
+    const ignored = new Map<string, ReadonlySet<string>>();
+    for (const r of resources) {
+      const codes = ignoredCodes(r);
+      if (codes.size > 0) ignored.set(`${r.kind}/${r.namespace}/${r.name}`, codes);
+    }
+    if (ignored.size === 0) return findings;
+    return findings.filter((f) => !(f.resource && ignored.get(`${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`)?.has(f.code)));
+  }
+
+  /** Sources that are not objects: what kustomizations include from outside the workspace, and local Helm charts. */
+  private repositoryCreators(): Creator[] {
+    if (this.extraCreators?.version === this.world.version) return this.extraCreators.creators;
+    const creators: Creator[] = [];
+    for (const entry of this.world.entries()) {
+      for (const u of entry.build.unknown) {
+        const what = u.reason === 'remote' ? `remote base ${u.entry}` : u.reason === 'helm-chart' ? `Helm chart ${u.entry}` : `resource ${u.entry} (not in the workspace)`;
+        const last = u.entry.replace(/[?#].*$/, '').replace(/\/+$/, '').split(/[/\\]/).pop() ?? u.entry;
+        creators.push({
+          description: `${what} of kustomize build ${entry.name}`, file: u.kustomization, span: u.node.span,
+          ...(u.namespace ? { namespace: u.namespace } : {}), hints: [last.replace(/\.git$/, '')],
+        });
+      }
+    }
+    for (const dir of this.world.charts()) creators.push(this.chartCreator(dir));
+    this.extraCreators = { version: this.world.version, creators };
+    return creators;
+  }
+
+  /** A Helm chart kept in the repository: it may create the kinds its templates hold, in a namespace its installer picks. */
+  private chartCreator(dir: string): Creator {
+    const chartFile = resolvePath(dir, 'Chart.yaml');
+    const chart = this.world.file(chartFile);
+    const name = str(get(chart?.documents?.[0]?.root, 'name')) ?? basename(dir);
+    const kinds = new Set<string>();
+    let anyKind = false;
+    for (const [file, parsed] of this.world.files()) {
+      if (!isInside(resolvePath(dir, 'templates'), file)) continue;
+      for (const r of parsed.resources) kinds.add(r.kind);
+      for (const s of parsed.skipped) {
+        if (s.kind && !s.kind.includes('{')) kinds.add(s.kind);
+        else if (s.reason === 'template') anyKind = true;
+      }
+    }
+    return {
+      description: `Helm chart ${name} (${dir || '.'})`, file: chartFile, span: chart?.documents?.[0]?.root.span ?? { start: 0, end: 0 },
+      ...(anyKind ? {} : { kinds }), hints: [name],
+    };
+  }
+
+  /** Whether a repository path of Argo CD or Flux (`./apps/prod`) names a folder of the workspace. */
+  private holdsFolder(path: string): boolean {
+    const wanted = path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    if (wanted === '' || wanted === '.') return false;
+    if (this.folders?.version !== this.world.version) {
+      const folders = new Set<string>();
+      for (const [file] of this.world.files()) folders.add(dirname(file).replace(/\\/g, '/'));
+      this.folders = { version: this.world.version, folders };
+    }
+    for (const folder of this.folders.folders) if (folder === wanted || folder.endsWith(`/${wanted}`)) return true;
+    return false;
+  }
+}
+
+/** A reference kustomize broke by renaming its target is reported once, as kustomize-name-reference. */
+function withoutExplained(findings: Finding[]): Finding[] {
+  const explained = new Set(findings.filter((f) => f.code === 'kustomize-name-reference').map((f) => `${f.file}\n${f.span.start}`));
+  return explained.size === 0 ? findings : findings.filter((f) => !(explainedByNameReference.has(f.code) && explained.has(`${f.file}\n${f.span.start}`)));
+}
