@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { commands, languageServerId, languageServerName, workspaceStatusNotification, yamlGlob, type WorkspaceStatus } from '../../server/src/protocol';
+import { registerCluster } from './cluster';
 
 let client: LanguageClient | undefined;
 
@@ -48,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerCluster(context, c, output);
 
   status.text = '$(sync~spin) Route Doctor';
   status.tooltip = 'Route Doctor: starting';

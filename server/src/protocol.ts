@@ -2,6 +2,8 @@
  * The typed contract between the VS Code client and the language server: settings, custom requests and
  * command ids. Both sides import this file; nothing else is shared.
  */
+import type { LiveReport } from './core/live/diagnose';
+import type { SnapshotProblem } from './core/live/snapshot';
 import type { Severity, TraefikOptions } from './core/model';
 
 /** The client's id: VS Code derives the `routeDoctor.trace.server` setting from it. */
@@ -58,6 +60,9 @@ export const defaultSettings: RouteDoctorSettings = {
 export const commands = {
   restartServer: 'routeDoctor.restartServer',
   showOutput: 'routeDoctor.showOutput',
+  diagnoseCluster: 'routeDoctor.diagnoseCluster',
+  selectContext: 'routeDoctor.selectContext',
+  showClusterReport: 'routeDoctor.showClusterReport',
 } as const;
 
 /** The code action kind of "Fix all auto-fixable problems" in a file; clients may run it on save (`editor.codeActionsOnSave`). */
@@ -74,3 +79,94 @@ export interface WorkspaceStatus {
   /** True while the initial scan is running. */
   indexing: boolean;
 }
+
+// ---- Live cluster
+
+/** The one sentence both sides answer with when a cluster is asked for from an untrusted workspace. */
+export const untrustedClusterMessage = 'Route Doctor does not access clusters from untrusted workspaces; static checks still run. Trust the workspace to diagnose the live cluster.';
+
+/**
+ * Reads the live cluster and compares it with the workspace; the live findings are published as diagnostics beside
+ * the static ones. Cancellable (the request's cancellation aborts every API request in flight), and it reports
+ * work-done progress when the params carry a `workDoneToken`. The kubeconfig is never a parameter: the server uses
+ * only its own KUBECONFIG or ~/.kube/config, so a workspace cannot point it at credentials.
+ */
+export const diagnoseClusterRequest = 'routeDoctor/diagnoseCluster';
+
+export interface DiagnoseClusterParams {
+  /** The client's workspace trust; the server refuses to touch a cluster unless this is true. */
+  trusted: boolean;
+  /** The kubeconfig context; absent or empty: the kubeconfig's current-context. */
+  context?: string;
+  /** The namespaces to read; absent or empty: those of the workspace's objects (Traefik's is always added). */
+  namespaces?: string[];
+  /** Timeout of each request to the API server; default 10 000. */
+  timeoutMs?: number;
+  /** LSP work-done progress token, chosen by the client. */
+  workDoneToken?: string | number;
+}
+
+/** A place in a workspace file (0-based line and character), for the report view to open. */
+export interface WorkspaceLink {
+  uri: string;
+  line: number;
+  character: number;
+}
+
+export interface DiagnoseClusterSummary {
+  routes: number;
+  ok: number;
+  broken: number;
+  unknown: number;
+  /** The live findings published, by severity, and the number of files they are in. */
+  errors: number;
+  warnings: number;
+  files: number;
+  /** The live findings published, per code. */
+  codes: Record<string, number>;
+}
+
+export interface DiagnoseClusterReport {
+  outcome: 'done';
+  report: LiveReport;
+  summary: DiagnoseClusterSummary;
+  /** What could not be read (the same list as `report.problems`); a fatal one means nothing was read. */
+  problems: SnapshotProblem[];
+  /** Where the report's workspace objects are, keyed by `routeLinkKey` and `objectLinkKey`. */
+  links: Record<string, WorkspaceLink>;
+}
+
+export interface DiagnoseClusterNotRun {
+  /** `cancelled`: by the client, or replaced by a newer request; nothing was published. */
+  outcome: 'cancelled' | 'refused';
+  message: string;
+}
+
+export type DiagnoseClusterResult = DiagnoseClusterReport | DiagnoseClusterNotRun;
+
+/** The link key of the report's `index`th route row: where its `match` is. */
+export function routeLinkKey(index: number): string {
+  return `route:${index}`;
+}
+
+/** The link key of a hop's object (`kind` and `name` as in the report's hops, e.g. "Service", "default/go-app"). */
+export function objectLinkKey(kind: string, name: string): string {
+  return `${kind}:${name}`;
+}
+
+/** The contexts of the kubeconfig the server uses, for a picker: names only, never credentials. */
+export const listContextsRequest = 'routeDoctor/listContexts';
+
+export interface ListContextsParams {
+  trusted: boolean;
+}
+
+export interface KubeContext {
+  name: string;
+  cluster: string;
+  namespace?: string;
+}
+
+export type ListContextsResult =
+  | { outcome: 'done'; contexts: KubeContext[]; current?: string }
+  | { outcome: 'refused' | 'failed'; message: string };

@@ -374,15 +374,29 @@ export class Workbench {
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
-  /** Shows the Problems panel, maximised so that every problem of a small workspace is listed at once. */
+  /** Shows and focuses the Problems panel. */
   async openProblems(): Promise<void> {
-    await this.runCommand('View: Focus on Problems View');
+    await this.runCommand('Problems: Focus on Problems View');
     await this.page.locator('.markers-panel').waitFor();
+  }
+
+  /** Maximises the panel (Problems, Output, …) over the editors, or restores its size, with its title bar button. */
+  async maximizePanel(maximized: boolean): Promise<void> {
+    const [from, to] = maximized ? ['Maximize Panel Size', 'Restore Panel Size'] : ['Restore Panel Size', 'Maximize Panel Size'];
+    const button = this.page.locator(`.part.panel .action-label[aria-label="${from}"]`);
+    if (await button.isVisible()) await button.click();
+    await this.page.locator(`.part.panel .action-label[aria-label="${to}"]`).waitFor();
+  }
+
+  /** The Problems panel's row for the (first) problem with this code. */
+  problemRow(code: string): Locator {
+    return this.page.locator('.markers-panel .monaco-list-row[aria-level="2"]', { has: this.page.locator('.marker-code', { hasText: code }) }).first();
   }
 
   /**
    * The problems the Problems panel lists, read from its rows: file rows are followed by their problems, whose
-   * related-information rows are skipped. The panel is a virtual list that renders only the rows in view.
+   * related-information rows are skipped. The panel is a virtual list that renders only the rows in view, so a long
+   * list needs the panel maximised (waitForProblems does that).
    */
   async problems(): Promise<Problem[]> {
     const rows = await this.page.locator('.markers-panel .monaco-list-row').evaluateAll((elements) =>
@@ -419,11 +433,12 @@ export class Workbench {
 
   /**
    * Waits until the Problems panel lists exactly the expected problems (in any order), re-reading it as the language
-   * server updates; fails with both lists.
+   * server updates, and fails with both lists. The panel is maximised meanwhile so that the whole list is rendered.
    */
   async waitForProblems(expected: Problem[]): Promise<void> {
     const want = expected.map(problemKey).sort();
     let got: string[] = [];
+    await this.maximizePanel(true);
     await until(
       () => `the Problems panel to list what route-doctor check reports:\n  ${want.join('\n  ')}\nbut it lists:\n  ${got.join('\n  ')}`,
       async () => {
@@ -431,6 +446,7 @@ export class Workbench {
         return got.join('\n') === want.join('\n') ? true : undefined;
       },
     );
+    await this.maximizePanel(false);
   }
 
   /** Saves a screenshot of the page to test-results/e2e/<name>.png and returns its path. */
@@ -443,6 +459,19 @@ export class Workbench {
 
   async close(): Promise<void> {
     await this.page.close();
+  }
+}
+
+/**
+ * Runs a test body and, when it fails, saves a screenshot of the workbench as it was then to
+ * test-results/e2e/failed-<name>.png before passing the failure on.
+ */
+export async function screenshotOnFailure(name: string, workbench: () => Workbench | undefined, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    await workbench()?.screenshot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+    throw e;
   }
 }
 

@@ -15,7 +15,7 @@ import {
   DidDeleteFilesNotification, DidOpenTextDocumentNotification, DidRenameFilesNotification, ExitNotification,
   InitializedNotification, InitializeRequest, LogMessageNotification, MessageType, PublishDiagnosticsNotification,
   RegistrationRequest, ShutdownRequest, StreamMessageReader, StreamMessageWriter, UnregistrationRequest,
-  WorkDoneProgressCreateRequest, type Diagnostic, type FileChangeType, type LogMessageParams, type ProtocolConnection,
+  WorkDoneProgressCreateRequest, type CancellationToken, type Diagnostic, type FileChangeType, type LogMessageParams, type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import { workspaceStatusNotification, type WorkspaceStatus } from '../../server/src/protocol';
@@ -241,9 +241,12 @@ export class LspClient {
     void this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
 
-  /** Sends a request and resolves with the server's answer, as an editor does for hovers, code actions and the like. */
-  request<R>(method: string, params: unknown): Promise<R> {
-    return this.connection.sendRequest(method, params) as Promise<R>;
+  /**
+   * Sends a request and resolves with the server's answer, as an editor does for hovers, code actions and the like.
+   * Cancelling `token` sends $/cancelRequest, as an editor does when the user cancels.
+   */
+  request<R>(method: string, params: unknown, token?: CancellationToken): Promise<R> {
+    return (token ? this.connection.sendRequest(method, params, token) : this.connection.sendRequest(method, params)) as Promise<R>;
   }
 
   /** Messages the server logged at error level: a healthy server logs none, whatever the input. */

@@ -8,19 +8,27 @@
  * - introduce no new error on the diagnostic's line. An error there that the workspace already reported elsewhere,
  *   with the same message, is a fault further down the chain that the fix uncovers (a corrected Service name leads
  *   to that Service's missing endpoints), not one it creates.
+ *
+ * The other features are swept over the same files: at any offset, hover, completion, definition, references and
+ * rename answer without throwing.
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { Lexer } from 'yaml';
+import { codeLenses } from '../../server/src/core/features/codeLens';
+import { completionsAt } from '../../server/src/core/features/completion';
 import { fixesFor, type Fix } from '../../server/src/core/features/fixes';
+import { hoverAt } from '../../server/src/core/features/hover';
+import { definitionAt, prepareRenameAt, referencesAt, renameAt } from '../../server/src/core/features/navigation';
 import { applyEdits } from '../../server/src/core/features/yamlEdit';
 import { LineIndex } from '../../server/src/core/lineIndex';
 import { makeAnalysisOptions, type AnalysisOptions, type Finding, type Span, type TraefikOptions } from '../../server/src/core/model';
 import { parseFile, splitDocuments } from '../../server/src/core/parse/parseFile';
 import { ignoredCodes, findIgnoreComments } from '../../server/src/core/suppress';
 import { analyzeSources, type SourceText } from '../../server/src/core/workspace';
+import { walkYamlFiles } from '../../server/src/host/files';
 
 const repoRoot = join(__dirname, '..', '..');
 const conformanceDir = join(repoRoot, '..', 'shared', 'conformance', 'traefik');
@@ -151,6 +159,43 @@ test('every fix offered on the example workspace keeps the files intact and remo
   assert.deepEqual(outcome.failures, []);
 });
 
+/**
+ * The repository's own test workspaces: every complete fixture case (one with its expected.json) and every golden
+ * folder's manifests, each with its options.
+ */
+function repositoryWorkspaces(): Workspace[] {
+  const fixturesDir = join(repoRoot, 'test', 'fixtures');
+  const workspaces: Workspace[] = [];
+  for (const name of readdirSync(join(fixturesDir, 'cases')).sort()) {
+    const dir = join(fixturesDir, 'cases', name);
+    if (!existsSync(join(dir, 'expected.json'))) continue;
+    const sources = walkYamlFiles(dir).map((file) => ({ file: relative(dir, file), text: readFileSync(file, 'utf8') }));
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { options?: Partial<TraefikOptions> };
+    if (sources.length > 0) workspaces.push({ name: `cases/${name}`, sources, options: makeAnalysisOptions(expected.options ?? {}) });
+  }
+  for (const name of readdirSync(join(fixturesDir, 'golden')).filter((n) => n.startsWith('fix-')).sort()) {
+    const dir = join(fixturesDir, 'golden', name);
+    const spec = JSON.parse(readFileSync(join(dir, 'fix.json'), 'utf8')) as { options?: Partial<TraefikOptions> };
+    workspaces.push({ name: `golden/${name}`, sources: readDir(dir).filter((s) => s.file !== 'expected.yaml'), options: makeAnalysisOptions(spec.options ?? {}) });
+  }
+  return workspaces;
+}
+
+test('every fix offered on the repository\'s fixture cases and golden inputs keeps the files intact and removes its diagnostic', (t) => {
+  const workspaces = repositoryWorkspaces();
+  let applied = 0;
+  const repairs = new Map<string, number>();
+  const failures: string[] = [];
+  for (const w of workspaces) {
+    const outcome = checkWorkspace(w);
+    applied += outcome.applied;
+    for (const [code, n] of outcome.repairs) repairs.set(code, (repairs.get(code) ?? 0) + n);
+    failures.push(...outcome.failures);
+  }
+  t.diagnostic(`${workspaces.length} workspaces, ${applied} fixes applied; repairs per code: ${describe(repairs)}`);
+  assert.deepEqual(failures, []);
+});
+
 interface ConformanceCase {
   id: string;
   traefik: 'v2' | 'v3';
@@ -182,3 +227,39 @@ if (!existsSync(casesFile)) {
     assert.deepEqual(failures, []);
   });
 }
+
+test('hover, completion, definition, references, rename and code lenses never throw, at any offset of any fixture', (t) => {
+  const workspaces = [
+    { name: 'examples/go-app-404', sources: readDir(join(repoRoot, 'examples', 'go-app-404')), options: makeAnalysisOptions() },
+    ...repositoryWorkspaces(),
+  ];
+  for (const version of ['v3', 'v2'] as const) {
+    const dir = join(conformanceDir, 'fixtures', version);
+    if (!existsSync(dir)) {
+      t.diagnostic(`not swept: ${dir} is absent`);
+      continue;
+    }
+    const sources = walkYamlFiles(dir).map((file) => ({ file: relative(dir, file), text: readFileSync(file, 'utf8') }));
+    workspaces.push({ name: `conformance ${version}`, sources, options: makeAnalysisOptions({ version }) });
+  }
+  let calls = 0;
+  for (const w of workspaces) {
+    const { ctx } = analyze(w);
+    const sources = w.sources;
+    const hoverCtx = { ...ctx, linkTo: (file: string, offset: number) => ({ href: file, label: `${file}:${offset}` }) };
+    for (const { file, text } of sources) {
+      codeLenses(ctx, file);
+      // Every offset costs too much for a unit test; a prime step still lands on every kind of token.
+      for (let offset = 0; offset <= text.length; offset += 7) {
+        hoverAt(hoverCtx, file, offset);
+        completionsAt(ctx, file, offset);
+        definitionAt(ctx, file, offset);
+        referencesAt(ctx, file, offset, true);
+        const target = prepareRenameAt(ctx, file, offset);
+        if (target && !('error' in target)) renameAt(ctx, file, offset, 'renamed');
+        calls++;
+      }
+    }
+  }
+  t.diagnostic(`${calls} offsets of ${workspaces.length} workspaces`);
+});

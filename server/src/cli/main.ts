@@ -3,8 +3,8 @@
  * route-doctor — the command-line edge of the analysis core, for CI.
  * Exit codes: 0 no error found, 1 errors found, 2 usage or I/O failure.
  *
- * Large workspaces are checked on worker threads as well (see parallelCheck.ts); the bundle re-enters itself as
- * the worker script, so the CLI stays one file.
+ * Large workspaces are read on worker threads (see parallelRead.ts); the bundle re-enters itself as the worker
+ * script, so the CLI stays one file.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,7 +16,7 @@ import { walkYamlFiles } from '../host/files';
 import { FileReadError, readAndScan } from '../host/scan';
 import { runClusterCheck, wantsCluster } from './cluster';
 import { formatJson, formatSarif, formatText, type Report } from './format';
-import { isCheckWorkerData, parallelCheck, serveCheckWorker } from './parallelCheck';
+import { isReadWorkerData, readInWorkers, serveReadWorker, type ReadResult } from './parallelRead';
 
 export const usage = `Usage: route-doctor check [options] [paths…]
 
@@ -123,8 +123,8 @@ export interface RunOptions {
 }
 
 /**
- * Below this many files a check takes about a second on one thread, and the workers' costs (each loads the bundle,
- * and the analyst builds a second copy of the trees) eat most of what the second core would save.
+ * Below this many files reading takes a fraction of a second, less than what starting the workers costs (each
+ * loads the bundle).
  */
 const minFilesForWorkers = 1000;
 
@@ -139,27 +139,31 @@ interface Checked {
   note?: string;
 }
 
-/** Reads, scans, parses and analyses every file: on worker threads too when the workspace is large and cores allow. */
+/** Reads every file (on worker threads when the workspace is large and cores allow), then analyses them here. */
 async function check(files: string[], options: AnalysisOptions, run: RunOptions): Promise<Checked> {
+  let read: ReadResult | undefined;
   let note: string | undefined;
   if (run.workerScript && availableParallelism() >= 2 && files.length >= minFilesForWorkers) {
     try {
-      return await parallelCheck(files, scanOptions, options, run.workerScript);
+      read = await readInWorkers(files, scanOptions, run.workerScript);
     } catch (e) {
       // An unreadable file is the user's to fix; any other failure of the workers (for example threads that
-      // cannot start) is no reason to fail the check, which runs again on this thread.
+      // cannot start) is no reason to fail the check, which reads on this thread instead.
       if (e instanceof FileReadError) throw e;
-      note = `route-doctor: worker threads failed, so the check ran on one thread: ${(e as Error).message}\n`;
+      note = `route-doctor: worker threads failed, so the files were read on one thread: ${(e as Error).message}\n`;
     }
   }
-  const texts = new Map<string, string>();
-  const parsed = files.map((file) => {
-    const scanned = readAndScan(file, scanOptions);
-    if (scanned.text !== undefined) texts.set(file, scanned.text);
-    return readScanned(scanned.scan, scanned.text ?? '');
-  });
-  const result = analyzeParsed(parsed, options, false);
-  return { findings: files.map((f) => result.findings.get(f) ?? []), resources: result.index.resourceCount, texts, ...(note ? { note } : {}) };
+  if (!read) {
+    const texts = new Map<string, string>();
+    const parsed = files.map((file) => {
+      const scanned = readAndScan(file, scanOptions);
+      if (scanned.text !== undefined) texts.set(file, scanned.text);
+      return readScanned(scanned.scan, scanned.text ?? '');
+    });
+    read = { parsed, texts };
+  }
+  const result = analyzeParsed(read.parsed, options, false);
+  return { findings: files.map((f) => result.findings.get(f) ?? []), resources: result.index.resourceCount, texts: read.texts, ...(note ? { note } : {}) };
 }
 
 export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliResult> {
@@ -214,8 +218,8 @@ async function main(): Promise<void> {
   process.exitCode = result.exitCode;
 }
 
-if (!isMainThread && isCheckWorkerData(workerData)) {
-  serveCheckWorker(workerData, parentPort!);
+if (!isMainThread && isReadWorkerData(workerData)) {
+  serveReadWorker(workerData, parentPort!);
 } else if (require.main === module) {
   void main();
 }

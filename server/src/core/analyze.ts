@@ -6,6 +6,7 @@ import { namespaceKey, objectKey, podKeys, WorkspaceIndex } from './index/worksp
 import type { AnalysisOptions, Finding, Resource, Severity } from './model';
 import type { ParsedFile } from './parse/parseFile';
 import { defaultSeverity } from './rules/catalog';
+import { RepositoryLayer } from './sources/repositoryLayer';
 
 /** Index lookups that remember what they looked at. */
 export interface IndexView {
@@ -29,6 +30,34 @@ export interface CheckContext {
   report(finding: FindingInput, resource: Resource): void;
 }
 
+/** The lookups of the workspace index that checks read through; a layer may stand in for the index. */
+export type IndexLookups = Pick<WorkspaceIndex, 'find' | 'inNamespace' | 'ofKind' | 'podTemplatesMatching'>;
+
+/**
+ * What the repository adds to the analysis (sources/repositoryLayer.ts): the objects kustomize builds, sources that
+ * create objects the workspace does not spell out, provider options set in the repository, suppressions.
+ */
+export interface AnalysisLayer {
+  /** The options and lookups for an analysis of the index as it is now. */
+  session(index: WorkspaceIndex, options: AnalysisOptions): LayerSession;
+  /**
+   * What else a change of `file` may change: files whose provided keys notify their readers, and further keys.
+   * Called before or after the index takes the change; `before` and `after` are the file's two parses.
+   */
+  changed(index: WorkspaceIndex, file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): { files: ParsedFile[]; keys: string[] };
+}
+
+export interface LayerSession {
+  readonly options: AnalysisOptions;
+  readonly lookups: IndexLookups;
+  /**
+   * A file's findings: `run` runs every check on the resources it is given (the file's own, or what builds make of
+   * them) through `view`, or, given `keys`, through a view that collects the keys it reads there instead (for
+   * findings the layer reuses in other files); `depend` records a key the analysis depends on.
+   */
+  findings(file: string, parsed: ParsedFile, view: IndexView, run: (resources: readonly Resource[], keys?: Set<string>) => Finding[], depend: (key: string) => void): Finding[];
+}
+
 export interface Check {
   /** A short name for logs and tests. */
   name: string;
@@ -38,8 +67,7 @@ export interface Check {
 }
 
 class TrackingView implements IndexView {
-  readonly keys = new Set<string>();
-  constructor(private readonly index: WorkspaceIndex) {}
+  constructor(private readonly index: IndexLookups, readonly keys = new Set<string>()) {}
   find(kind: string, namespace: string, name: string): readonly Resource[] {
     this.keys.add(objectKey(kind, namespace, name));
     return this.index.find(kind, namespace, name);
@@ -61,7 +89,7 @@ class TrackingView implements IndexView {
 
 /** Index lookups as they are, for analyses whose dependencies nobody asks for. */
 class UntrackedView implements IndexView {
-  constructor(private readonly index: WorkspaceIndex) {}
+  constructor(private readonly index: IndexLookups) {}
   find(kind: string, namespace: string, name: string): readonly Resource[] {
     return this.index.find(kind, namespace, name);
   }
@@ -90,6 +118,7 @@ export class Analyzer {
   private readonly readers = new Map<string, Set<string>>();
   /** For each file, the keys its last analysis read. */
   private readonly reads = new Map<string, Set<string>>();
+  readonly layer: AnalysisLayer = new RepositoryLayer();
 
   /**
    * `trackDependencies: false` suits one-shot checks (the CLI), which never ask for dependents: the index is then
@@ -116,12 +145,14 @@ export class Analyzer {
     this.forget(file);
     if (!parsed) return [];
     const findings: Finding[] = [...parsed.problems];
-    const view = this.settings.trackDependencies ? new TrackingView(this.index) : undefined;
+    const session = this.layer.session(this.index, this.options);
+    const view = this.settings.trackDependencies ? new TrackingView(session.lookups) : undefined;
+    let reported: Finding[] = [];
     const ctx: CheckContext = {
-      options: this.options,
-      index: view ?? new UntrackedView(this.index),
+      options: session.options,
+      index: view ?? new UntrackedView(session.lookups),
       report: (input, resource) => {
-        findings.push({
+        reported.push({
           ...input,
           file: input.file ?? resource.file,
           severity: input.severity ?? defaultSeverity(input.code),
@@ -129,9 +160,15 @@ export class Analyzer {
         });
       },
     };
-    for (const resource of parsed.resources) {
-      for (const check of this.checksByKind.get(resource.kind) ?? []) check.run(resource, ctx);
-    }
+    const run = (resources: readonly Resource[], keys?: Set<string>): Finding[] => {
+      reported = [];
+      const runCtx = keys ? { ...ctx, index: new TrackingView(session.lookups, keys) } : ctx;
+      for (const resource of resources) {
+        for (const check of this.checksByKind.get(resource.kind) ?? []) check.run(resource, runCtx);
+      }
+      return reported;
+    };
+    findings.push(...session.findings(file, parsed, ctx.index, run, (key) => view?.keys.add(key)));
     if (view) this.remember(file, view.keys);
     return this.applySeverity(findings).filter((f) => f.file === file);
   }
@@ -139,7 +176,8 @@ export class Analyzer {
   /** Files (other than `file` itself) whose findings may change when `file` changes from `before` to `after`. */
   dependents(file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): Set<string> {
     const out = new Set<string>();
-    for (const key of [...providedKeys(before), ...providedKeys(after)]) {
+    const changed = this.layer.changed(this.index, file, before, after);
+    for (const key of [...providedKeys(before), ...providedKeys(after), ...changed.files.flatMap(providedKeys), ...changed.keys]) {
       for (const reader of this.readers.get(key) ?? []) if (reader !== file) out.add(reader);
     }
     return out;

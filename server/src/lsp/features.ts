@@ -13,7 +13,7 @@ import { codeLenses } from '../core/features/codeLens';
 import { completionsAt } from '../core/features/completion';
 import type { FeatureContext } from '../core/features/context';
 import { fileWideFixes, fixAllEdits, fixesFor, type Fix } from '../core/features/fixes';
-import { hoverAt, type HoverContext } from '../core/features/hover';
+import { hoverAt, type HoverContext, type LivePodsProvider } from '../core/features/hover';
 import { definitionAt, prepareRenameAt, referencesAt, renameAt, type Place } from '../core/features/navigation';
 import type { TextEdit } from '../core/features/yamlEdit';
 import type { Span } from '../core/model';
@@ -38,7 +38,21 @@ function wanted(only: readonly string[] | undefined, kind: string): boolean {
   return !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
 }
 
-export function registerFeatures(connection: Connection, service: RouteDoctorService, capabilities: () => ClientCapabilities): void {
+/**
+ * "Fix all" is a source action: it is returned when the client asks for source actions (the Source Action menu,
+ * `editor.codeActionsOnSave`), not with the quick fixes of every light bulb.
+ */
+function wantedExplicitly(only: readonly string[] | undefined, kind: string): boolean {
+  return only !== undefined && wanted(only, kind);
+}
+
+/**
+ * Registers the handlers. `livePods` gives the live Pods of the last cluster snapshot, when one was taken, for
+ * hovers to list (see `livePodsFromSnapshot`).
+ */
+export function registerFeatures(
+  connection: Connection, service: RouteDoctorService, capabilities: () => ClientCapabilities, livePods: () => LivePodsProvider | undefined = () => undefined,
+): void {
   const range = (file: string, span: Span): Range => {
     const lines = service.linesOf(file);
     return { start: lines.position(span.start), end: lines.position(span.end) };
@@ -70,12 +84,14 @@ export function registerFeatures(connection: Connection, service: RouteDoctorSer
   connection.onHover(async (params) => {
     const at = await locate(params.textDocument.uri, params.position);
     if (!at) return null;
+    const live = livePods();
     const ctx: HoverContext = {
       ...at.ctx,
       linkTo: (file, offset) => {
         const line = service.linesOf(file).position(offset).line + 1;
         return { href: `${service.uriOf(file)}#L${line}`, label: `${file.split(/[\\/]/).pop()}:${line}` };
       },
+      ...(live ? { livePods: live } : {}),
     };
     const hover = hoverAt(ctx, at.file, at.offset);
     return hover ? { contents: { kind: 'markdown', value: hover.markdown }, range: range(at.file, hover.span) } : null;
@@ -105,7 +121,7 @@ export function registerFeatures(connection: Connection, service: RouteDoctorSer
       actions.push(...fileWideFixes(ctx, file, all).filter((fix) => fix.findings.some((f) => touched.includes(f))).map(toAction));
       actions.push(...fixes.filter((f) => f.kind === 'suppress').map(toAction));
     }
-    if (wanted(params.context.only, fixAllCodeActionKind)) {
+    if (wantedExplicitly(params.context.only, fixAllCodeActionKind)) {
       const edits = fixAllEdits(ctx, file, all);
       if (edits.length > 0) actions.push({ title: 'Fix all auto-fixable problems', kind: fixAllCodeActionKind, edit: workspaceEdit(edits) });
     }

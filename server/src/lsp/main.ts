@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { configurationSection, workspaceStatusNotification, yamlGlob, type RouteDoctorSettings } from '../protocol';
+import { LiveDiagnostics, registerCluster } from './cluster';
 import { featureCapabilities, registerFeatures } from './features';
 import { Logger } from './log';
 import { DelayedProgress } from './progress';
@@ -20,10 +21,15 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const log = new Logger(connection.console);
 const workspace = new Workspace(documents);
+// Static diagnostics go out through the live ones, which append a file's live-cluster findings to them.
+const live = new LiveDiagnostics((params) => void connection.sendDiagnostics(params), {
+  uriOf: (file) => workspace.uriOf(file),
+  isOpen: (file) => [...workspace.openFiles()].includes(file),
+});
 const service = new RouteDoctorService({
   workspace,
   log,
-  publish: (params) => void connection.sendDiagnostics(params),
+  publish: (params) => live.publishStatic(params),
   sendStatus: (status) => void connection.sendNotification(workspaceStatusNotification, status),
   createProgress: (title) => new DelayedProgress(() => connection.window.createWorkDoneProgress(), title),
 });
@@ -98,7 +104,9 @@ documents.onDidOpen((e) => {
 
 documents.onDidChangeContent((e) => {
   const file = uriToPath(e.document.uri);
-  if (file !== undefined) service.edited(file);
+  if (file === undefined) return;
+  service.edited(file);
+  live.edited(file, e.document.getText());
 });
 
 documents.onDidClose((e) => {
@@ -109,7 +117,9 @@ documents.onDidClose((e) => {
 function pathsChanged(uris: readonly string[]): void {
   for (const uri of uris) {
     const path = uriToPath(uri);
-    if (path !== undefined) service.pathChanged(path);
+    if (path === undefined) continue;
+    service.pathChanged(path);
+    live.changedOnDisk(path);
   }
 }
 
@@ -121,6 +131,7 @@ connection.workspace.onDidRenameFiles((params) => pathsChanged(params.files.flat
 connection.onShutdown(() => service.stop());
 
 registerFeatures(connection, service, () => capabilities);
+registerCluster(connection, { service, live, log });
 
 documents.listen(connection);
 connection.listen();

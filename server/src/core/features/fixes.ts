@@ -192,12 +192,14 @@ function servicePortFixes(ctx: FeatureContext, finding: Finding): Fix[] {
 
 /** The Service whose selector a `no-match` finding is about: the finding's own object, or the one its reference names. */
 function serviceOfFinding(ctx: FeatureContext, finding: Finding, selector: Readonly<Record<string, string>>): Resource | undefined {
-  const candidates = finding.code === 'selector-no-match'
-    ? [resourceAt(ctx.index, finding.file, finding.span.start)].filter((r): r is Resource => r?.kind === 'Service')
-    : (() => {
-      const site = siteOf(ctx, finding);
-      return site ? resolveSite(ctx.index, site) : [];
-    })();
+  let candidates: readonly Resource[] = [];
+  if (finding.code === 'selector-no-match') {
+    const own = resourceAt(ctx.index, finding.file, finding.span.start);
+    if (own?.kind === 'Service') candidates = [own];
+  } else {
+    const site = siteOf(ctx, finding);
+    if (site) candidates = resolveSite(ctx.index, site);
+  }
   return candidates.find((s) => {
     const own = serviceSelector(s);
     return own !== undefined && Object.keys(own).length === Object.keys(selector).length && equalitySelectorMatches(selector, own);

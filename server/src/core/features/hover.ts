@@ -8,6 +8,7 @@
  * the core stays free of URIs and line numbers.
  */
 import { predictEndpointsFromWorkloads, serviceSelector, type NoMatchData } from '../k8s/endpoints';
+import { traefikProcessesIngress } from '../k8s/ingress';
 import { formatLabels } from '../k8s/labels';
 import { readWorkload, workloadKinds } from '../k8s/workloads';
 import { podTemplateLabels } from '../index/workspaceIndex';
@@ -18,6 +19,7 @@ import type { RefSite } from '../refs/sites';
 import { plainView } from '../refs/view';
 import { matchServicePort, referencedPort, secretKeys, servicePorts, serviceType, type ServicePort } from '../traefik/kubernetes';
 import { crdProvider, objectId } from '../traefik/names';
+import { ignoredBecause } from '../traefik/visibility';
 import { containerPortOf, ingressRouterName, ingressRouteRouterName, kubernetesServiceName } from './chain';
 import type { FeatureContext } from './context';
 
@@ -188,7 +190,7 @@ function noMatchTable(ctx: HoverContext, service: Resource, selector: Record<str
   if (!workload || !labels) return [head];
   const keys = [...new Set([...Object.keys(selector), ...Object.keys(labels)])];
   const rows = keys.map((key) => {
-    const differs = key in selector && labels[key] !== selector[key];
+    const differs = Object.hasOwn(selector, key) && labels[key] !== selector[key];
     const cell = (v: string | undefined) => (v === undefined ? '—' : code(v));
     return `| ${differs ? `**${code(key)}** ✗` : code(key)} | ${cell(selector[key])} | ${cell(labels[key])} |`;
   });
@@ -202,7 +204,7 @@ function closestBySharedPairs(ctx: HoverContext, namespace: string, selector: Re
     for (const w of ctx.index.inNamespace(kind, namespace)) {
       const labels = podTemplateLabels(w);
       if (!labels) continue;
-      const score = Object.entries(selector).filter(([k, v]) => labels[k] === v).length * 2 + Object.keys(selector).filter((k) => k in labels).length;
+      const score = Object.entries(selector).filter(([k, v]) => labels[k] === v).length * 2 + Object.keys(selector).filter((k) => Object.hasOwn(labels, k)).length;
       if (score > bestScore) [best, bestScore] = [w, score];
     }
   }
@@ -221,6 +223,11 @@ function traefikSection(ctx: HoverContext, site: RefSite, service: Resource | un
     const what = site.route ? 'this route' : site.role === 'ingress-backend' ? 'this backend' : `this ${site.holder.kind}`;
     return [`**Traefik** does not serve ${what}:`, ...findingLines(findings).map((l) => `- ${l}`)];
   }
+  // Ignored objects get no route findings at all, so silence here would read as success.
+  const ignored = site.role === 'ingress-backend'
+    ? (traefikProcessesIngress(plainView(ctx.index), site.holder, ctx.options.traefik) ? undefined : 'its ingress class is not one Traefik serves')
+    : ignoredBecause({ index: plainView(ctx.index), options: ctx.options.traefik }, site.holder)?.reason;
+  if (ignored) return [`**Traefik** ignores this ${site.holder.kind}: ${ignored}.`, ...findingLines(findings).map((l) => `- ${l}`)];
   const out: string[] = [];
   const port = referencedPort(site.port?.node);
   const lookup = site.lookup as { namespace: string; name: string };
@@ -357,7 +364,7 @@ function workloadHover(ctx: HoverContext, workload: Resource): string {
     out.push(`**Selected by:** no Service of namespace ${code(workload.namespace)}.`);
     for (const s of ctx.index.inNamespace('Service', workload.namespace)) {
       const selector = serviceSelector(s);
-      const shared = selector && Object.keys(selector).filter((k) => k in labels);
+      const shared = selector && Object.keys(selector).filter((k) => Object.hasOwn(labels, k));
       if (!selector || !shared || shared.length === 0) continue;
       const differing = Object.keys(selector).filter((k) => labels[k] !== selector[k]);
       out.push(`- Service ${code(s.name)} selects ${code(formatLabels(selector))}, which differs on ${list(differing.map(code))} · ${link(ctx, s)}`);

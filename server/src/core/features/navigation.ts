@@ -74,7 +74,7 @@ export function prepareRenameAt(ctx: FeatureContext, file: string, offset: numbe
   const target = targets[0];
   if (site && !target) return { error: `${site.targetKind} ${site.written} is not defined in the workspace, so Route Doctor cannot rename it.` };
   if (!target) return undefined;
-  if (!renamableKinds.has(target.kind)) return { error: `Route Doctor renames Services, Middlewares and TraefikServices, not ${target.kind}s.` };
+  if (!renamableKinds.has(target.kind)) return { error: `Route Doctor renames Services, Middlewares and TraefikServices, not ${target.kind} objects.` };
   if (name) return { span: innerSpan(name), placeholder: target.name };
   const span = site!.nameNode && site!.span === site!.nameNode.span ? innerSpan(site!.nameNode) : site!.span;
   return { span, placeholder: target.name };

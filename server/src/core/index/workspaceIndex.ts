@@ -61,12 +61,22 @@ export interface PodTemplateLookup {
   keys: string[];
 }
 
+/** Lists of resources one map level per key: lookups then build no key strings, they only hash existing ones. */
+type Postings = Map<string, Resource[]>;
+type Postings2 = Map<string, Postings>;
+type Postings3 = Map<string, Postings2>;
+
 export class WorkspaceIndex {
   private readonly parsed = new Map<string, ParsedFile>();
-  private readonly byObject = new Map<string, Resource[]>();
-  private readonly byNamespace = new Map<string, Resource[]>();
-  private readonly byKind = new Map<string, Resource[]>();
-  private readonly byPodKey = new Map<string, Resource[]>();
+  /** kind → namespace → name. */
+  private readonly byObject: Postings3 = new Map();
+  /** kind → namespace. */
+  private readonly byNamespace: Postings2 = new Map();
+  private readonly byKind: Postings = new Map();
+  /** namespace → Pod label name → value: workloads by the labels of their Pod template. */
+  private readonly byPodLabel: Postings3 = new Map();
+  /** namespace: workloads whose Pod labels cannot be known. */
+  private readonly podUnknown: Postings = new Map();
   /** Pod labels of every indexed workload with known labels, computed once when its file is set. */
   private readonly podLabels = new Map<Resource, Record<string, string>>();
   private changes = 0;
@@ -82,13 +92,18 @@ export class WorkspaceIndex {
     this.removeFile(file.file);
     this.parsed.set(file.file, file);
     for (const r of file.resources) {
-      push(this.byObject, objectKey(r.kind, r.namespace, r.name), r);
-      push(this.byNamespace, namespaceKey(r.kind, r.namespace), r);
+      push(level(level(this.byObject, r.kind), r.namespace), r.name, r);
+      push(level(this.byNamespace, r.kind), r.namespace, r);
       push(this.byKind, r.kind, r);
       const labels = podTemplateLabels(r);
       if (labels === null) continue;
-      if (labels) this.podLabels.set(r, labels);
-      for (const key of podKeys(r)) push(this.byPodKey, key, r);
+      if (labels === undefined) {
+        push(this.podUnknown, r.namespace, r);
+        continue;
+      }
+      this.podLabels.set(r, labels);
+      const byLabel = level(this.byPodLabel, r.namespace);
+      for (const [k, v] of Object.entries(labels)) push(level(byLabel, k), v, r);
     }
   }
 
@@ -98,10 +113,12 @@ export class WorkspaceIndex {
     this.changes++;
     this.parsed.delete(file);
     for (const r of old.resources) {
-      pull(this.byObject, objectKey(r.kind, r.namespace, r.name), r);
-      pull(this.byNamespace, namespaceKey(r.kind, r.namespace), r);
+      pull3(this.byObject, r.kind, r.namespace, r.name, r);
+      pull2(this.byNamespace, r.kind, r.namespace, r);
       pull(this.byKind, r.kind, r);
-      for (const key of podKeys(r)) pull(this.byPodKey, key, r);
+      const labels = this.podLabels.get(r);
+      if (labels) for (const [k, v] of Object.entries(labels)) pull3(this.byPodLabel, r.namespace, k, v, r);
+      else if (podTemplatePaths.has(r.kind)) pull(this.podUnknown, r.namespace, r);
       this.podLabels.delete(r);
     }
     return old;
@@ -127,11 +144,11 @@ export class WorkspaceIndex {
 
   /** Objects of a kind with a namespace and name (several when the workspace defines one twice). */
   find(kind: string, namespace: string, name: string): readonly Resource[] {
-    return this.byObject.get(objectKey(kind, namespace, name)) ?? [];
+    return this.byObject.get(kind)?.get(namespace)?.get(name) ?? [];
   }
 
   inNamespace(kind: string, namespace: string): readonly Resource[] {
-    return this.byNamespace.get(namespaceKey(kind, namespace)) ?? [];
+    return this.byNamespace.get(kind)?.get(namespace) ?? [];
   }
 
   ofKind(kind: string): readonly Resource[] {
@@ -154,37 +171,57 @@ export class WorkspaceIndex {
       return { results, keys: podTemplateKinds.map((kind) => namespaceKey(kind, namespace)) };
     }
     // Look the selector up by the pair the fewest workloads carry, so lookups stay cheap in large namespaces.
-    let best: Resource[] = [];
-    let bestKey = '';
-    for (const [k, v] of pairs) {
-      const key = podLabelKey(namespace, k, v);
-      const list = this.byPodKey.get(key) ?? [];
-      if (bestKey === '' || list.length < best.length) {
+    const byLabel = this.byPodLabel.get(namespace);
+    let best: readonly Resource[] | undefined;
+    let bestPair = pairs[0]!;
+    for (const pair of pairs) {
+      const list = byLabel?.get(pair[0])?.get(pair[1]) ?? [];
+      if (best === undefined || list.length < best.length) {
         best = list;
-        bestKey = key;
+        bestPair = pair;
       }
       if (list.length === 0) break;
     }
-    const results = best.filter((r) => {
+    const results = best!.filter((r) => {
       const labels = this.podLabels.get(r)!;
       return pairs.every(([k, v]) => Object.prototype.hasOwnProperty.call(labels, k) && labels[k] === v);
     });
-    const unknownKey = podUnknownKey(namespace);
-    results.push(...(this.byPodKey.get(unknownKey) ?? []));
-    return { results, keys: [bestKey, unknownKey] };
+    results.push(...(this.podUnknown.get(namespace) ?? []));
+    return { results, keys: [podLabelKey(namespace, bestPair[0], bestPair[1]), podUnknownKey(namespace)] };
   }
 }
 
-function push(map: Map<string, Resource[]>, key: string, r: Resource): void {
+/** The map under `key`, created when missing. */
+function level<T>(map: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}
+
+function push(map: Postings, key: string, r: Resource): void {
   const list = map.get(key);
   if (list) list.push(r);
   else map.set(key, [r]);
 }
 
-function pull(map: Map<string, Resource[]>, key: string, r: Resource): void {
+function pull(map: Postings, key: string, r: Resource): void {
   const list = map.get(key);
   if (!list) return;
   const i = list.indexOf(r);
   if (i >= 0) list.splice(i, 1);
   if (list.length === 0) map.delete(key);
+}
+
+function pull2(map: Postings2, a: string, b: string, r: Resource): void {
+  const inner = map.get(a);
+  if (!inner) return;
+  pull(inner, b, r);
+  if (inner.size === 0) map.delete(a);
+}
+
+function pull3(map: Postings3, a: string, b: string, c: string, r: Resource): void {
+  const inner = map.get(a);
+  if (!inner) return;
+  pull2(inner, b, c, r);
+  if (inner.size === 0) map.delete(a);
 }

@@ -118,9 +118,17 @@ export interface Generated {
  */
 export function readKustomization(parsed: ParsedFile): Kustomization | undefined {
   if (!isKustomizationFileName(parsed.file)) return undefined;
-  const root = parsed.documents?.map((d) => asMap(d.root)).find((m): m is YMap => m !== undefined);
-  return root ? fromRoot(parsed.file, str(get(root, 'kind')) === 'Component' ? 'Component' : 'Kustomization', root) : undefined;
+  let k = read.get(parsed);
+  if (k === undefined) {
+    const root = parsed.documents?.map((d) => asMap(d.root)).find((m): m is YMap => m !== undefined);
+    k = root ? fromRoot(parsed.file, str(get(root, 'kind')) === 'Component' ? 'Component' : 'Kustomization', root) : null;
+    read.set(parsed, k);
+  }
+  return k ?? undefined;
 }
+
+/** A parse never changes, so each kustomization file is read once per parse (builds read them again and again). */
+const read = new WeakMap<ParsedFile, Kustomization | null>();
 
 function written(node: YNode | undefined): Written | undefined {
   const value = str(node);

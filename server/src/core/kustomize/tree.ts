@@ -61,7 +61,16 @@ export function withItems(seq: YSeq, items: YNode[]): YSeq {
  * A kustomize field path (`spec/template/metadata/labels`) split into keys. `\/` escapes a slash inside a key
  * (annotation names), and a trailing `[]` only says that the field is a list, which the walk finds out itself.
  */
-export function splitFieldPath(path: string): string[] {
+export function splitFieldPath(path: string): readonly string[] {
+  let keys = splitPaths.get(path);
+  if (!keys) splitPaths.set(path, (keys = splitUncached(path)));
+  return keys;
+}
+
+/** Field specs are few and read for every object of every build, so each path is split once. */
+const splitPaths = new Map<string, readonly string[]>();
+
+function splitUncached(path: string): readonly string[] {
   const keys: string[] = [];
   let current = '';
   for (let i = 0; i < path.length; i++) {

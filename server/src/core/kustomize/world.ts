@@ -4,25 +4,17 @@
  * and Helm chart templates leave the picture. Files no build uses are taken as they are.
  *
  * The world follows the workspace index incrementally. It keeps the parse of every file it last saw and, when the
- * index changed, compares: builds whose inputs changed are rebuilt, the others are kept. Rebuilt objects go into an
- * index of their own, one pseudo-file per build, so that they are looked up, and tracked as dependencies, exactly
- * like the documents of the workspace.
+ * index changed, compares: builds whose inputs changed are rebuilt, the others are kept. The deployed repository is
+ * an index of its own, in which each build is one pseudo-file, so that built objects are looked up, and tracked as
+ * dependencies, exactly like the documents of the workspace.
  */
-import type { PodTemplateLookup } from '../index/workspaceIndex';
+import type { IndexLookups } from '../analyze';
 import { WorkspaceIndex } from '../index/workspaceIndex';
-import type { Resource } from '../model';
+import type { Resource, YNode } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
 import { buildKustomization, type Build, type BuiltObject } from './build';
 import { isKustomizationFileName, kustomizationFileNames, readKustomization, type Kustomization } from './kustomization';
-import { basename, commonFolder, dirname, isInside, isRemote, relativeTo, resolvePath } from './paths';
-
-/** The part of the workspace index that the checks read through. */
-export interface Lookups {
-  find(kind: string, namespace: string, name: string): readonly Resource[];
-  inNamespace(kind: string, namespace: string): readonly Resource[];
-  ofKind(kind: string): readonly Resource[];
-  podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): PodTemplateLookup;
-}
+import { basename, commonFolder, dirname, isRemote, relativeTo, resolvePath, separatorOf } from './paths';
 
 /** The workspace index with a generation counter (see WorkspaceIndex.generation). */
 export interface IndexSource {
@@ -39,11 +31,17 @@ export interface BuildEntry {
   pseudo: ParsedFile;
 }
 
-/** A build that changed: the pseudo-files before and after, for the keys a dependency tracker must notify. */
+/**
+ * What changed in one build: the objects that are new, gone or different (their versions before and after), the
+ * files whose built objects changed (their analyses within the build must run again), and whether what the build
+ * includes from outside the workspace changed.
+ */
 export interface BuildChange {
   root: string;
-  before?: ParsedFile;
-  after?: ParsedFile;
+  before: Resource[];
+  after: Resource[];
+  files: Set<string>;
+  unknownChanged: boolean;
 }
 
 /** What one update of the world changed: files (their parses before and after) and builds. */
@@ -54,9 +52,9 @@ export interface WorldChange {
 
 const noChange: WorldChange = { files: [], builds: [] };
 
-/** The key under which the files analysed within a build depend on everything the build reads. */
-export function buildKey(root: string): string {
-  return `kustomize-build/${root}`;
+/** The key under which a file's analysis within a build depends on the built objects that hold its values. */
+export function buildKey(root: string, file: string): string {
+  return `kustomize-build/${root}\n${file}`;
 }
 
 const chartContentFolders = ['templates', 'charts', 'crds'];
@@ -76,15 +74,27 @@ export class World {
   private readonly known = new Map<string, ParsedFile>();
   private generation = -1;
   private readonly builds = new Map<string, BuildEntry>();
-  /** Objects of every build, as the checks see them. */
-  readonly built = new WorkspaceIndex();
+  /** For each path, the builds that read it or looked for it: a change there changes them. */
+  private readonly readers = new Map<string, Set<string>>();
   /** For each file, how many builds read it as a resource, patch, configuration or kustomization. */
   private readonly managed = new Map<string, number>();
   /** For each file, per build, the built objects that hold a value written in the file. */
   private readonly holders = new Map<string, Map<string, Resource[]>>();
   private chartDirs: string[] = [];
+  /** Where the files of Helm charts' templates/, charts/ and crds/ folders start. */
+  private chartPrefixes: string[] = [];
+  private readonly kustomizationFiles = new Set<string>();
+  private roots: string[] | undefined;
   /** The folder holding every kustomization, which build names are shown relative to. */
   private base = '';
+  /**
+   * The deployed repository as one index: the objects of every build (one pseudo-file per build) and the documents
+   * of the files no build manages. It exists only while there are builds or charts; otherwise the workspace index
+   * is the deployed repository.
+   */
+  private deployed: WorkspaceIndex | undefined;
+  /** Files whose managed state may have changed during the current update. */
+  private readonly touched = new Set<string>();
   /** Counts updates, so that what is derived from the world knows when to recompute. */
   version = 0;
 
@@ -111,32 +121,39 @@ export class World {
     const files: WorldChange['files'] = [];
     for (const [file, parsed] of changes) {
       const before = this.known.get(file);
+      if (before === parsed) continue;
       files.push({ file, ...(before ? { before } : {}), ...(parsed ? { after: parsed } : {}) });
       if (parsed) this.known.set(file, parsed);
       else this.known.delete(file);
+      this.touched.add(file);
     }
-    const paths = [...changes.keys()];
-    if (paths.some((p) => basename(p) === 'Chart.yaml')) this.chartDirs = [...this.known.keys()].filter((p) => basename(p) === 'Chart.yaml').map(dirname);
-    const roots = paths.some(isKustomizationFileName) || this.builds.size === 0 ? this.findRoots() : [...this.builds.keys()];
+    if (files.length === 0 && this.roots) return noChange;
+    const paths = files.map((f) => f.file);
+    const chartsChanged = paths.some((p) => basename(p) === 'Chart.yaml');
+    if (chartsChanged) {
+      this.chartDirs = [...this.known.keys()].filter((p) => basename(p) === 'Chart.yaml').map(dirname);
+      this.chartPrefixes = this.chartDirs.flatMap((dir) => chartContentFolders.map((folder) => `${resolvePath(dir, folder)}${separatorOf(dir || folder)}`));
+    }
+    const kustomizationsChanged = paths.filter(isKustomizationFileName);
+    for (const p of kustomizationsChanged) {
+      if (this.known.has(p)) this.kustomizationFiles.add(p);
+      else this.kustomizationFiles.delete(p);
+    }
+    if (kustomizationsChanged.length > 0 || !this.roots) this.roots = this.findRoots();
+    const wanted = new Set(this.roots);
+    const affected = new Set<string>();
+    for (const p of paths) for (const root of this.readers.get(p) ?? []) affected.add(root);
+    for (const root of this.roots) if (!this.builds.has(root)) affected.add(root);
+    for (const root of this.builds.keys()) if (!wanted.has(root)) affected.add(root);
     const out: BuildChange[] = [];
-    const wanted = new Set(roots);
-    for (const [root, entry] of this.builds) {
-      if (wanted.has(root)) continue;
-      this.drop(root, entry);
-      out.push({ root, before: entry.pseudo });
-    }
-    for (const root of roots) {
+    for (const root of [...affected].sort()) {
       const entry = this.builds.get(root);
-      if (entry && !paths.some((p) => entry.build.inputs.has(p))) continue;
-      const kustomization = this.kustomizationAt(root);
       if (entry) this.drop(root, entry);
-      if (!kustomization) {
-        if (entry) out.push({ root, before: entry.pseudo });
-        continue;
-      }
-      const next = this.add(root, buildKustomization(kustomization, (p) => this.known.get(p)));
-      out.push({ root, ...(entry ? { before: entry.pseudo } : {}), after: next.pseudo });
+      const kustomization = wanted.has(root) ? this.kustomizationAt(root) : undefined;
+      const next = kustomization && this.add(root, buildKustomization(kustomization, (p) => this.known.get(p)));
+      out.push(difference(root, entry?.build, next?.build));
     }
+    this.refreshDeployed(chartsChanged);
     this.version++;
     return { files, builds: out };
   }
@@ -152,8 +169,7 @@ export class World {
    */
   private findRoots(): string[] {
     const byDir = new Map<string, Kustomization>();
-    for (const file of this.known.keys()) {
-      if (!isKustomizationFileName(file)) continue;
+    for (const file of this.kustomizationFiles) {
       const k = this.kustomizationAt(file);
       if (!k) continue;
       // kustomize tries its file names in a fixed order; the first one present is the folder's kustomization.
@@ -184,8 +200,16 @@ export class World {
     const entry: BuildEntry = { build, pseudo, name: this.displayName(build.root.dir) };
     for (const o of build.objects) origins.set(o.resource, { entry, object: o });
     this.builds.set(root, entry);
-    this.built.setFile(pseudo);
-    for (const file of [...build.resourceFiles, ...build.shapingFiles]) this.managed.set(file, (this.managed.get(file) ?? 0) + 1);
+    this.deployed?.setFile(pseudo);
+    for (const path of build.inputs) {
+      let set = this.readers.get(path);
+      if (!set) this.readers.set(path, (set = new Set()));
+      set.add(root);
+    }
+    for (const file of [...build.resourceFiles, ...build.shapingFiles]) {
+      this.managed.set(file, (this.managed.get(file) ?? 0) + 1);
+      this.touched.add(file);
+    }
     for (const o of build.objects) {
       for (const file of o.files) {
         let perBuild = this.holders.get(file);
@@ -200,11 +224,17 @@ export class World {
 
   private drop(root: string, entry: BuildEntry): void {
     this.builds.delete(root);
-    this.built.removeFile(entry.pseudo.file);
+    this.deployed?.removeFile(entry.pseudo.file);
+    for (const path of entry.build.inputs) {
+      const set = this.readers.get(path);
+      set?.delete(root);
+      if (set && set.size === 0) this.readers.delete(path);
+    }
     for (const file of [...entry.build.resourceFiles, ...entry.build.shapingFiles]) {
       const n = (this.managed.get(file) ?? 0) - 1;
       if (n > 0) this.managed.set(file, n);
       else this.managed.delete(file);
+      this.touched.add(file);
     }
     for (const o of entry.build.objects) {
       for (const file of o.files) {
@@ -213,6 +243,27 @@ export class World {
         if (perBuild && perBuild.size === 0) this.holders.delete(file);
       }
     }
+  }
+
+  /** Brings the deployed index in line: every file whose parse or managed state changed, or all when charts did. */
+  private refreshDeployed(all: boolean): void {
+    if (this.builds.size === 0 && this.chartDirs.length === 0) {
+      this.deployed = undefined;
+    } else if (!this.deployed || all) {
+      this.deployed = new WorkspaceIndex();
+      for (const [file, parsed] of this.known) if (!this.isManaged(file)) this.deployed.setFile(parsed);
+      for (const entry of this.builds.values()) this.deployed.setFile(entry.pseudo);
+    } else {
+      for (const file of this.touched) {
+        const parsed = this.known.get(file);
+        if (parsed && !this.isManaged(file)) {
+          if (this.deployed.getFile(file) !== parsed) this.deployed.setFile(parsed);
+        } else {
+          this.deployed.removeFile(file);
+        }
+      }
+    }
+    this.touched.clear();
   }
 
   /** The parse of a file as the world last saw it. */
@@ -231,7 +282,7 @@ export class World {
 
   /** Files inside a Helm chart's templates/, charts/ or crds/ folders: Helm renders them, they are no manifests. */
   isChartContent(file: string): boolean {
-    return this.chartDirs.some((dir) => chartContentFolders.some((folder) => isInside(resolvePath(dir, folder), file)));
+    return this.chartPrefixes.length > 0 && this.chartPrefixes.some((prefix) => file.startsWith(prefix));
   }
 
   /** The folders holding a Chart.yaml. */
@@ -252,25 +303,56 @@ export class World {
     return this.builds.values();
   }
 
-  get hasBuilds(): boolean {
-    return this.builds.size > 0;
-  }
-
   /** Lookups over the deployed repository: built objects, plus the documents of files no build manages. */
-  lookups(index: Lookups): Lookups {
-    if (!this.hasBuilds && this.chartDirs.length === 0) return index;
-    const keep = (list: readonly Resource[]): readonly Resource[] => (list.some((r) => this.isManaged(r.file)) ? list.filter((r) => !this.isManaged(r.file)) : list);
-    const join = (a: readonly Resource[], b: readonly Resource[]): readonly Resource[] => (b.length === 0 ? a : a.length === 0 ? b : [...a, ...b]);
-    const built = this.built;
-    return {
-      find: (kind, namespace, name) => join(keep(index.find(kind, namespace, name)), built.find(kind, namespace, name)),
-      inNamespace: (kind, namespace) => join(keep(index.inNamespace(kind, namespace)), built.inNamespace(kind, namespace)),
-      ofKind: (kind) => join(keep(index.ofKind(kind)), built.ofKind(kind)),
-      podTemplatesMatching: (namespace, selector) => {
-        const raw = index.podTemplatesMatching(namespace, selector);
-        const fromBuilds = built.podTemplatesMatching(namespace, selector);
-        return { results: [...join(keep(raw.results), fromBuilds.results)], keys: [...new Set([...raw.keys, ...fromBuilds.keys])] };
-      },
-    };
+  lookups(index: IndexLookups): IndexLookups {
+    return this.deployed ?? index;
   }
+}
+
+function sameTree(a: YNode, b: YNode): boolean {
+  if (a === b) return true;
+  if (a.type !== b.type || a.span.start !== b.span.start || a.span.end !== b.span.end) return false;
+  if (a.type === 'scalar') return b.type === 'scalar' && a.value === b.value && a.style === b.style;
+  if (a.type === 'seq') return b.type === 'seq' && a.items.length === b.items.length && a.items.every((item, i) => sameTree(item, b.items[i]!));
+  return b.type === 'map' && a.pairs.length === b.pairs.length && a.pairs.every((p, i) => {
+    const q = b.pairs[i]!;
+    return p.key === q.key && p.keySpan.start === q.keySpan.start && p.keySpan.end === q.keySpan.end && sameTree(p.value, q.value);
+  });
+}
+
+/** Whether two builds made the same object: the same tree at the same places, with the same history. */
+function sameObject(a: BuiltObject, b: BuiltObject): boolean {
+  return a.resource.file === b.resource.file && a.resource.fileText === b.resource.fileText && sameTree(a.resource.root, b.resource.root)
+    && a.previousNames.join('\n') === b.previousNames.join('\n') && [...a.files].join('\n') === [...b.files].join('\n')
+    && a.renamedBy.length === b.renamedBy.length && a.renamedBy.every((r, i) => r.file === b.renamedBy[i]!.file && r.node.span.start === b.renamedBy[i]!.node.span.start);
+}
+
+function identity(o: BuiltObject): string {
+  return `${o.resource.group}/${o.resource.kind}/${o.resource.namespace}/${o.resource.name}`;
+}
+
+function unknownText(build: Build | undefined): string {
+  return JSON.stringify(build?.unknown.map((u) => [u.reason, u.entry, u.kustomization, u.namespace, u.node.span.start]) ?? []);
+}
+
+/** The objects a rebuild changed, compared by identity and then by content. */
+function difference(root: string, before: Build | undefined, after: Build | undefined): BuildChange {
+  const change: BuildChange = { root, before: [], after: [], files: new Set(), unknownChanged: unknownText(before) !== unknownText(after) };
+  const old = new Map<string, BuiltObject[]>();
+  for (const o of before?.objects ?? []) old.set(identity(o), [...(old.get(identity(o)) ?? []), o]);
+  const note = (o: BuiltObject, list: Resource[]) => {
+    list.push(o.resource);
+    for (const file of o.files) change.files.add(file);
+  };
+  for (const o of after?.objects ?? []) {
+    const candidates = old.get(identity(o));
+    const same = candidates?.findIndex((c) => sameObject(c, o)) ?? -1;
+    if (same >= 0) {
+      candidates!.splice(same, 1);
+      continue;
+    }
+    note(o, change.after);
+  }
+  for (const list of old.values()) for (const o of list) note(o, change.before);
+  return change;
 }

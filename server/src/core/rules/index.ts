@@ -5,7 +5,8 @@
 import type { Check } from '../analyze';
 import { deprecatedApiGroup } from './apiGroup';
 import { kubernetesChecks } from './kubernetesChecks';
+import { kustomizeChecks } from './kustomizeNameReferences';
 import { ruleLanguageChecks } from './ruleLanguageChecks';
 import { traefikChecks } from './traefikChecks';
 
-export const allChecks: readonly Check[] = [deprecatedApiGroup, ...traefikChecks, ...kubernetesChecks, ...ruleLanguageChecks];
+export const allChecks: readonly Check[] = [deprecatedApiGroup, ...traefikChecks, ...kubernetesChecks, ...ruleLanguageChecks, ...kustomizeChecks];

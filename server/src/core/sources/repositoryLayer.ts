@@ -38,6 +38,8 @@ const discoverableOptions: readonly (keyof TraefikOptions)[] = [
 
 const installKinds = ['Deployment', 'DaemonSet', 'HelmRelease', 'HelmChart', 'HelmChartConfig', 'Application'];
 
+type Run = (resources: readonly Resource[], keys?: Set<string>) => Finding[];
+
 /** Findings of one group of objects checked together: a file's own documents, or its objects in one build. */
 interface Unit {
   /** The root kustomization of the build, for objects of a build. */
@@ -54,6 +56,11 @@ export class RepositoryLayer implements AnalysisLayer {
   private discovered: DiscoveredOptions | undefined;
   private extraCreators: { version: number; creators: Creator[] } | undefined;
   private folders: { version: number; folders: Set<string> } | undefined;
+  private effective: { base: AnalysisOptions; discovered: DiscoveredOptions; options: AnalysisOptions } | undefined;
+  /** Findings of built objects, for the state of the index, world and options they were computed in. */
+  private checked: { generation: number; version: number; options: AnalysisOptions | undefined; results: Map<Resource, { findings: Finding[]; keys: Set<string> }> } = {
+    generation: -1, version: -1, options: undefined, results: new Map(),
+  };
 
   /** The provider options the repository sets, with where each was read (undefined before the first analysis). */
   providerOptions(): DiscoveredOptions | undefined {
@@ -65,6 +72,9 @@ export class RepositoryLayer implements AnalysisLayer {
     const lookups = this.world.lookups(index);
     const discovering = this.discovers(options);
     const effective = discovering ? this.withDiscovered(options, lookups) : options;
+    if (this.checked.generation !== index.generation || this.checked.version !== this.world.version || this.checked.options !== effective) {
+      this.checked = { generation: index.generation, version: this.world.version, options: effective, results: new Map() };
+    }
     return {
       options: effective,
       lookups,
@@ -82,11 +92,10 @@ export class RepositoryLayer implements AnalysisLayer {
     for (const change of changes) {
       this.note(change);
       for (const b of change.builds) {
-        if (b.before) files.push(b.before);
-        if (b.after) files.push(b.after);
-        keys.add(buildKey(b.root));
-        keys.add(sourcesKey);
-        if (installsIn(b.before) || installsIn(b.after)) keys.add(traefikInstallKey);
+        files.push({ file: b.root, resources: [...b.before, ...b.after], skipped: [], problems: [] });
+        for (const f of b.files) keys.add(buildKey(b.root, f));
+        if (b.unknownChanged) keys.add(sourcesKey);
+        if ([...b.before, ...b.after].some(isTraefikInstall)) keys.add(traefikInstallKey);
       }
     }
     if (installsIn(before) || installsIn(after)) keys.add(traefikInstallKey);
@@ -97,7 +106,7 @@ export class RepositoryLayer implements AnalysisLayer {
   /** Forgets what was derived from changed files. */
   private note(change: WorldChange): void {
     if (change.files.some((f) => installsIn(f.before) || installsIn(f.after))
-      || change.builds.some((b) => installsIn(b.before) || installsIn(b.after))) this.discovered = undefined;
+      || change.builds.some((b) => [...b.before, ...b.after].some(isTraefikInstall))) this.discovered = undefined;
   }
 
   /** Whether some provider option may come from the repository: only those the user did not set explicitly do. */
@@ -116,25 +125,47 @@ export class RepositoryLayer implements AnalysisLayer {
       }
       this.discovered = discoverProviderOptions(installs, values);
     }
+    if (this.effective?.base === options && this.effective.discovered === this.discovered) return this.effective.options;
     const explicit = new Set(options.explicitTraefik);
     const found = Object.entries(this.discovered.options).filter(([key]) => !explicit.has(key as keyof TraefikOptions));
-    if (found.length === 0) return options;
-    return { ...options, traefik: { ...options.traefik, ...Object.fromEntries(found) } };
+    const effective = found.length === 0 ? options : { ...options, traefik: { ...options.traefik, ...Object.fromEntries(found) } };
+    this.effective = { base: options, discovered: this.discovered, options: effective };
+    return effective;
   }
 
-  private findings(file: string, parsed: ParsedFile, view: IndexView, run: (resources: readonly Resource[]) => Finding[], depend: (key: string) => void, options: AnalysisOptions): Finding[] {
+  private findings(file: string, parsed: ParsedFile, view: IndexView, run: Run, depend: (key: string) => void, options: AnalysisOptions): Finding[] {
     if (this.world.isChartContent(file)) return [];
     const units: Unit[] = this.world.isManaged(file)
       ? [...this.world.holdersOf(file)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([root, resources]) => ({ root, resources }))
       : [{ resources: parsed.resources }];
     const perUnit = units.map((unit) => {
-      if (unit.root) depend(buildKey(unit.root));
-      const found = run(unit.resources).map(decodeFinding).filter((f) => f.file === file);
+      if (unit.root) depend(buildKey(unit.root, file));
+      const found = (unit.root ? this.runBuilt(unit.resources, run, depend) : run(unit.resources)).map(decodeFinding).filter((f) => f.file === file);
       return this.suppressByAnnotation(this.unverified(withoutExplained(found), view, depend, options), unit.resources);
     });
     const merged = units.length === 1 && !units[0]!.root ? perUnit[0]! : this.merge(file, units, perUnit);
     const comments = parsed.ignoreComments ?? [];
     return comments.length > 0 ? merged.filter((f) => !silencedByComment(f, comments)) : merged;
+  }
+
+  /**
+   * The checks' findings on built objects. A built object holds values of several files (its document, patches,
+   * kustomization files), and each of those files' analyses needs its findings: they are computed once per state of
+   * the index, with the keys they read, which every analysis that reuses them records too.
+   */
+  private runBuilt(resources: readonly Resource[], run: Run, depend: (key: string) => void): Finding[] {
+    const out: Finding[] = [];
+    for (const r of resources) {
+      let result = this.checked.results.get(r);
+      if (!result) {
+        const keys = new Set<string>();
+        result = { findings: run([r], keys), keys };
+        this.checked.results.set(r, result);
+      }
+      for (const key of result.keys) depend(key);
+      out.push(...result.findings);
+    }
+    return out;
   }
 
   /**

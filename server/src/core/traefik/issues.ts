@@ -96,6 +96,13 @@ export function hintFrom(notes: readonly string[], fallback: string): string {
   return notes.filter((note) => note !== '').join(' ') || fallback;
 }
 
+/** The fallback hint for a missing object: what the namespace does hold, so the user can pick. */
+export function absentHint(kind: string, name: string, namespace: string, present: readonly string[]): string {
+  if (present.length === 0) return `No ${kind} ${name} exists in namespace ${namespace}.`;
+  const shown = present.slice(0, 5).join(', ') + (present.length > 5 ? ', …' : '');
+  return `Namespace ${namespace} has no ${kind} ${name}; it has ${shown}.`;
+}
+
 /** Hints may come from other modules as clauses; a message needs them as sentences. */
 function asSentence(text: string): string {
   const trimmed = text.trim();

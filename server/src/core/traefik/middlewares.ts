@@ -7,7 +7,7 @@ import type { Resource, Span, YNode } from '../model';
 import { asScalar, get, items, pair, str } from '../parse/ynode';
 import { speaksFor, speaksForId } from './authority';
 import type { Issue, TraefikEnv } from './issues';
-import { failingTargetIssue, hintFrom, isFailure, relatedTo } from './issues';
+import { absentHint, failingTargetIssue, hintFrom, isFailure, relatedTo } from './issues';
 import { lookupSecret, secretKeys } from './kubernetes';
 import { closestNames, crdProvider, didYouMean } from './names';
 import { resolveReference, type ResolvedReference } from './references';
@@ -53,13 +53,14 @@ function notFoundHint(env: TraefikEnv, kind: MiddlewareKind, resolved: ResolvedR
       `No ${kind} has the id ${resolved.id} (Traefik's ids are <namespace>-<name>).`);
     return { hint, data: { name: resolved.name, candidates } };
   }
-  const candidates = closestNames(resolved.name, visibleInNamespace(env, kind, resolved.namespace).map((m) => m.name));
+  const present = visibleInNamespace(env, kind, resolved.namespace).map((m) => m.name);
+  const candidates = closestNames(resolved.name, present);
   const notes = [didYouMean(candidates), ignoredTwinNote(env, kind, resolved.namespace, resolved.name)];
   const otherKind = kind === 'Middleware' ? 'MiddlewareTCP' : 'Middleware';
   if (findVisible(env, otherKind, resolved.namespace, resolved.name)) {
     notes.push(`A ${otherKind} ${resolved.name} exists, but ${kind === 'Middleware' ? 'HTTP routes use Middleware' : 'TCP routes use MiddlewareTCP'}.`);
   }
-  const hint = hintFrom(notes, `No ${kind} ${resolved.name} exists in namespace ${resolved.namespace}.`);
+  const hint = hintFrom(notes, absentHint(kind, resolved.name, resolved.namespace, present));
   return { hint, related: candidateLocations(env, kind, resolved.namespace, candidates), data: { name: resolved.name, namespace: resolved.namespace, candidates } };
 }
 

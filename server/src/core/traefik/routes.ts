@@ -6,7 +6,7 @@ import type { Resource, YNode } from '../model';
 import { get, items, pair, str } from '../parse/ynode';
 import { speaksFor } from './authority';
 import type { Issue, TraefikEnv } from './issues';
-import { hintFrom, relatedTo } from './issues';
+import { absentHint, hintFrom, relatedTo } from './issues';
 import { closestNames, didYouMean } from './names';
 import { allowCrossNamespaceHint } from './references';
 import { candidateLocations, findVisible, ignoredTwinNote, visibleInNamespace, visibleOfKind } from './visibility';
@@ -114,11 +114,12 @@ export function parentRefIssues(env: TraefikEnv, holder: Resource): Issue[] {
       continue;
     }
     if (findVisible(env, 'IngressRoute', namespace, name) || !speaksFor(env, 'IngressRoute', namespace)) continue;
-    const candidates = closestNames(name, visibleInNamespace(env, 'IngressRoute', namespace).map((r) => r.name));
+    const present = visibleInNamespace(env, 'IngressRoute', namespace).map((r) => r.name);
+    const candidates = closestNames(name, present);
     issues.push({
       code: 'parent-not-found', stage: 'provider', file: holder.file, span: (nameNode ?? ref).span,
       error: `parent IngressRoute ${namespace}/${name} does not exist`,
-      hint: hintFrom([didYouMean(candidates), ignoredTwinNote(env, 'IngressRoute', namespace, name)], `No IngressRoute ${name} exists in namespace ${namespace}.`),
+      hint: hintFrom([didYouMean(candidates), ignoredTwinNote(env, 'IngressRoute', namespace, name)], absentHint('IngressRoute', name, namespace, present)),
       related: candidateLocations(env, 'IngressRoute', namespace, candidates),
       data: { name, namespace, candidates },
     });

@@ -7,7 +7,7 @@ import type { Resource, YNode } from '../model';
 import { asScalar, get, isTrue, items, pair, str } from '../parse/ynode';
 import { holdsClusterEndpoints, speaksFor, speaksForId } from './authority';
 import type { Issue, TraefikEnv } from './issues';
-import { failingTargetIssue, hintFrom, isFailure, relatedTo } from './issues';
+import { absentHint, failingTargetIssue, hintFrom, isFailure, relatedTo } from './issues';
 import { describePort, matchServicePort, portsData, referencedPort, servicePorts, serviceType, type ServicePort } from './kubernetes';
 import { invalidMiddlewareReference, middlewareRefIssues } from './middlewares';
 import { closestNames, crdProvider, didYouMean, normalize, objectId, splitProvider } from './names';
@@ -136,7 +136,7 @@ function plainTransportHint(env: TraefikEnv, kind: string, name: string, namespa
   if (name.startsWith(prefix) && findVisible(env, kind, namespace, name.slice(prefix.length))) {
     return `Traefik prefixes the name with the service's namespace; write serversTransport: ${name.slice(prefix.length)}.`;
   }
-  return hintFrom([didYouMean(closestNames(name, namesInNamespace)), ignoredTwinNote(env, kind, namespace, name)], `No ${kind} named ${name} exists in namespace ${namespace}.`);
+  return hintFrom([didYouMean(closestNames(name, namesInNamespace)), ignoredTwinNote(env, kind, namespace, name)], absentHint(kind, name, namespace, namesInNamespace));
 }
 
 /** Traefik's `loadServers` for one reference to a Kubernetes Service: the Service, its port, and its servers. */
@@ -221,7 +221,8 @@ function kubernetesServiceIssues(env: TraefikEnv, holder: Resource, ref: YNode, 
 
 function serviceNotFound(env: TraefikEnv, holder: Resource, node: YNode, name: string, namespace: string, protocol: ServiceProtocol): Issue {
   const id = `${namespace}/${name}`;
-  const sameNamespace = closestNames(name, visibleInNamespace(env, 'Service', namespace).map((s) => s.name));
+  const present = visibleInNamespace(env, 'Service', namespace).map((s) => s.name);
+  const sameNamespace = closestNames(name, present);
   const elsewhere = sameNamespace.length > 0 ? [] : visibleOfKind(env, 'Service').filter((s) => s.name === name && s.namespace !== namespace).map((s) => s.namespace);
   const notes: string[] = [];
   if (name.includes('@')) {
@@ -233,7 +234,7 @@ function serviceNotFound(env: TraefikEnv, holder: Resource, node: YNode, name: s
   return {
     code: 'service-not-found', stage: 'provider', file: holder.file, span: node.span,
     error: protocol === 'http' ? `kubernetes service not found: ${id}` : 'service not found',
-    hint: hintFrom(notes, `No Service ${name} exists in namespace ${namespace}.`),
+    hint: hintFrom(notes, absentHint('Service', name, namespace, present)),
     related: candidateLocations(env, 'Service', namespace, sameNamespace),
     data: { serviceName: name, namespace, candidates: sameNamespace, otherNamespaces: elsewhere },
   };
