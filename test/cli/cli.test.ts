@@ -346,6 +346,31 @@ describe('Traefik provider flags', () => {
   });
 });
 
+describe('bad input', () => {
+  test('binary, non-UTF-8, oversized, malformed, deeply nested and alias-bomb files are reported, never fatal', () => {
+    const dir = join(workDir, 'bad-input');
+    mkdirSync(dir, { recursive: true });
+    let bomb = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: lol\n  annotations:\n    a0: &a0 "lol"\n';
+    for (let i = 1; i < 30; i++) bomb += `    a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    writeFileSync(join(dir, 'binary.yaml'), Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x00, 0x01, 0xff]));
+    writeFileSync(join(dir, 'latin1.yaml'), Buffer.from('kind: Service\nmetadata:\n  name: caf\xe9\n', 'latin1'));
+    writeFileSync(join(dir, 'huge.yaml'), `kind: Service\n# ${'x'.repeat(2_100_000)}\n`);
+    writeFileSync(join(dir, 'malformed.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [oops\n');
+    writeFileSync(join(dir, 'deep.yaml'), `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    writeFileSync(join(dir, 'fence.yaml'), '```yaml\napiVersion: v1\nkind: Service\n```\n');
+    writeFileSync(join(dir, 'bomb.yaml'), bomb);
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    writeFileSync(join(dir, 'dashes.yaml'), '---\n');
+    const { status, report } = json(['check', 'bad-input']);
+    assert.equal(status, 0);
+    assert.equal(report.files, 9);
+    const byFile = (name: string) => report.diagnostics.filter((d) => d.file === join('bad-input', name)).map((d) => `${d.code}:${d.severity}`);
+    for (const name of ['binary.yaml', 'latin1.yaml', 'huge.yaml']) assert.deepEqual(byFile(name), ['file-skipped:information'], name);
+    for (const name of ['malformed.yaml', 'deep.yaml', 'fence.yaml']) assert.deepEqual(byFile(name), ['yaml-unparsed:information'], name);
+    for (const name of ['empty.yaml', 'dashes.yaml']) assert.deepEqual(byFile(name), [], name);
+  });
+});
+
 describe('large workspaces', () => {
   test('checked on worker threads, give the same report as small ones', () => {
     // 1,200 files is over the threshold at which the CLI uses worker threads (on machines with 2+ cores).

@@ -20,6 +20,7 @@ describe('trusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
   before(async () => {
     server = await CodeServer.start({ settings: { 'security.workspace.trust.enabled': false } });
     browser = await launchBrowser();
+    workbench = await Workbench.open(browser, server, folder);
   });
 
   after(async () => {
@@ -28,26 +29,24 @@ describe('trusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  /** A test in the shared window, with a screenshot of it when the test fails. */
+  /** A test in the shared window, with a screenshot of the window when the test fails. */
   function uiTest(name: string, body: (wb: Workbench) => Promise<void>): void {
     test(name, () => screenshotOnFailure(name, () => workbench, async () => {
-      assert.ok(workbench, 'the workbench did not open (see the first failing test)');
+      assert.ok(workbench, 'the workbench did not open (see the failing before hook)');
       await body(workbench);
     }));
   }
 
-  test('activates because the folder contains YAML files, before any file is opened', () => screenshotOnFailure('activation', () => workbench, async () => {
-    assert.ok(server && browser);
-    workbench = await Workbench.open(browser, server, folder);
-    await workbench.waitForExplorer('ingressroute.yaml');
-    const activation = await workbench.waitForLogLine(/_doActivateExtension route-doctor\.route-doctor\b/);
+  uiTest('activates because the folder contains YAML files, before any file is opened', async (wb) => {
+    await wb.waitForExplorer('ingressroute.yaml');
+    const activation = await wb.waitForLogLine(/_doActivateExtension route-doctor\.route-doctor\b/);
     assert.match(activation, /activationEvent: 'workspaceContains:/, `activated for another reason: ${activation}`);
 
     // The output channel is where users look when something seems wrong; the server logs its first indexing there.
-    await workbench.runCommand('Route Doctor: Show Output');
-    await workbench.page.locator('.part.panel .output-view .view-lines', { hasText: /indexed\s+4\s+files/ }).waitFor();
-    await workbench.screenshot('01-activated-output');
-  }));
+    await wb.runCommand('Route Doctor: Show Output');
+    await wb.page.locator('.part.panel .output-view .view-lines', { hasText: /indexed\s+4\s+files/ }).waitFor();
+    await wb.screenshot('01-activated-output');
+  });
 
   uiTest('squiggles the mistyped Service name and lists what the CLI reports in the Problems panel', async (wb) => {
     await wb.openFile('ingressroute.yaml');
@@ -72,9 +71,7 @@ describe('trusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
     await wb.page.locator('.editor-group-container.active .view-line', { hasText: /version:\s+v1$/ }).click();
     await wb.page.keyboard.press('End');
     await wb.page.keyboard.type('.2');
-    await wb.activeTab('service.yaml').and(wb.page.locator('.dirty')).waitFor();
-    await wb.page.keyboard.press('Control+S');
-    await wb.activeTab('service.yaml').and(wb.page.locator(':not(.dirty)')).waitFor();
+    await wb.save();
     const saved = join(folder, 'service.yaml');
     await until('service.yaml to be saved with the fix', () => (/version: v1\.2\n/.test(readFileSync(saved, 'utf8')) ? true : undefined));
 

@@ -337,6 +337,15 @@ export class Workbench {
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
   }
 
+  /** Saves the active editor with Ctrl+S and waits until its tab no longer shows unsaved changes. */
+  async save(): Promise<void> {
+    const dirtyTab = this.page.locator('.editor-group-container.active .tab.active.dirty');
+    // Typing marks the tab dirty a moment later; saving before that could leave the last keystrokes unsaved.
+    await dirtyTab.waitFor();
+    await this.page.keyboard.press('Control+S');
+    await dirtyTab.waitFor({ state: 'detached' });
+  }
+
   /** The active editor tab, when it shows the given file. */
   activeTab(fileName: string): Locator {
     return this.page.locator('.editor-group-container.active .tab.active', { hasText: fileName });

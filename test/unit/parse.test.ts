@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import type { YNode } from '../../server/src/core/model';
 import { fastParseDocument } from '../../server/src/core/parse/fastYaml';
 import { fullParseDocument } from '../../server/src/core/parse/fullYaml';
-import { parseFile, splitDocuments } from '../../server/src/core/parse/parseFile';
+import { parseFile, readScanned, scanFile, splitDocuments } from '../../server/src/core/parse/parseFile';
 import { get, str } from '../../server/src/core/parse/ynode';
 
 /** A tree as comparable data: values, keys and the offsets of every key and non-null scalar. */
@@ -108,6 +108,16 @@ describe('parseFile', () => {
     assert.equal(parsed.resources.length, 0);
     assert.equal(parsed.problems.length, 0);
     assert.deepEqual(parsed.skipped.map((s) => s.reason), ['template', 'not-kubernetes', 'irrelevant-kind', 'irrelevant-kind']);
+  });
+
+  test('the pre-scan keeps only documents of analysed kinds; reading what it kept equals parseFile', () => {
+    const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\nspec: {broken\n';
+    const text = [crd, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n', 'kind: ConfigMap\ndata: {}\n', '{kind: Service, apiVersion: v1, metadata: {name: flow}}\n'].join('---\n');
+    const scan = scanFile('a.yaml', text);
+    assert.deepEqual(scan.toRead.map((d) => [d.docIndex, d.kind]), [[1, 'Service'], [3, undefined]]);
+    assert.deepEqual(scan.skipped.map((d) => [d.docIndex, d.reason, d.kind]), [[0, 'irrelevant-kind', 'CustomResourceDefinition'], [2, 'irrelevant-kind', 'ConfigMap']]);
+    assert.deepEqual(readScanned(scan, text), parseFile('a.yaml', text));
+    assert.deepEqual(parseFile('a.yaml', text).resources.map((r) => r.name), ['web', 'flow']);
   });
 
   test('Secret values are never kept, only their keys', () => {

@@ -49,8 +49,10 @@ export function findIgnoreComments(text: string): IgnoreComment[] {
 /** The codes an object's `route-doctor.io/ignore` annotation silences. */
 export function ignoredCodes(resource: Resource): ReadonlySet<string> {
   const value = resource.annotations[ignoreAnnotation];
-  return new Set(value === undefined ? [] : codeList(value));
+  return value === undefined ? none : new Set(codeList(value));
 }
+
+const none: ReadonlySet<string> = new Set();
 
 /** Whether a comment of the finding's file silences it. `comments` are those of `finding.file`. */
 export function silencedByComment(finding: Finding, comments: readonly IgnoreComment[]): boolean {

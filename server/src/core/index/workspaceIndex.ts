@@ -80,15 +80,36 @@ export class WorkspaceIndex {
   /** Pod labels of every indexed workload with known labels, computed once when its file is set. */
   private readonly podLabels = new Map<Resource, Record<string, string>>();
   private changes = 0;
+  /** The files of the latest changes, oldest first: entry i is the file of change `journalStart + i + 1`. */
+  private journal: string[] = [];
+  private journalStart = 0;
 
   /** Counts setFile and removeFile calls, so that data derived from the whole index knows when it may be stale. */
   get generation(): number {
     return this.changes;
   }
 
+  /**
+   * The files set or removed since `generation`, or undefined when the index no longer remembers that far back:
+   * derived data then compares every file instead of only these.
+   */
+  changedSince(generation: number): readonly string[] | undefined {
+    if (generation < this.journalStart || generation > this.changes) return undefined;
+    return this.journal.slice(generation - this.journalStart);
+  }
+
+  private record(file: string): void {
+    this.changes++;
+    this.journal.push(file);
+    if (this.journal.length > 4096) {
+      this.journal = this.journal.slice(2048);
+      this.journalStart += 2048;
+    }
+  }
+
   /** Replaces the resources of one file (adding it when new). */
   setFile(file: ParsedFile): void {
-    this.changes++;
+    this.record(file.file);
     this.removeFile(file.file);
     this.parsed.set(file.file, file);
     for (const r of file.resources) {
@@ -110,7 +131,7 @@ export class WorkspaceIndex {
   removeFile(file: string): ParsedFile | undefined {
     const old = this.parsed.get(file);
     if (!old) return undefined;
-    this.changes++;
+    this.record(file);
     this.parsed.delete(file);
     for (const r of old.resources) {
       pull3(this.byObject, r.kind, r.namespace, r.name, r);

@@ -12,14 +12,13 @@
  * kustomize inflates, folders or files that are not there — is recorded as unknown content, which makes the
  * objects it may hold unknown rather than missing.
  */
-import type { Resource, Span, YMap, YNode, YScalar } from '../model';
+import type { Resource, YMap, YNode, YScalar } from '../model';
 import { fastParseDocument } from '../parse/fastYaml';
 import { fullParseDocument } from '../parse/fullYaml';
 import { splitDocuments, type ParsedFile } from '../parse/parseFile';
 import { asMap, get, str } from '../parse/ynode';
-import { adopt, annotationsOf, groupOf, hadName, kindOf, labelsOf, nameOf, namespaceOf, startObject, toBuiltResource, versionOf, type BuildingObject, type Rename } from './built';
+import { adopt, adoptSpan, annotationsOf, groupOf, hadName, kindOf, labelsOf, nameOf, namespaceOf, startObject, toBuiltResource, versionOf, type BuildingObject, type Rename } from './built';
 import { kustomizationFileNames, readKustomization, readNameReferences, type Generated, type Kustomization, type NameReferenceRule, type PatchEntry, type PatchTarget } from './kustomization';
-import { encodeSpan } from './origin';
 import { applyJsonPatch, readJsonPatch, selectorMatches, strategicMerge } from './patch';
 import { isRemote, resolvePath } from './paths';
 import { applyAnnotations, applyLabels, applyNamespace, applyPrefixSuffix, builtInNameReferences, fixNameReferences, renameObject } from './transforms';
@@ -217,19 +216,13 @@ class Builder {
         } else {
           const patch = asMap(doc.root);
           if (!patch) continue;
-          next = strategicMerge(o.root, patch, { group: groupOf(o), kind: kindOf(o), adopt: adoptNode, adoptSpan: (span) => spanFrom(o, span, doc.file) });
+          next = strategicMerge(o.root, patch, { group: groupOf(o), kind: kindOf(o), adopt: adoptNode, adoptSpan: (span) => adoptSpan(o, span, doc.file) });
         }
         if (next) o.root = next;
         else objects.splice(objects.indexOf(o), 1);
       }
     }
   }
-}
-
-function spanFrom(o: BuildingObject, span: Span, file: string): Span {
-  if (file === o.source.file) return span;
-  o.files.add(file);
-  return encodeSpan(file, span);
 }
 
 function dataKeys(o: BuildingObject): string[] {

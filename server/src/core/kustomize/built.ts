@@ -2,9 +2,9 @@
  * An object as a kustomize build transforms it: its current tree plus the history kustomize keeps (earlier names
  * and namespaces, which patch targets and name references match against), and the files that wrote into it.
  */
-import type { Resource, YMap, YNode } from '../model';
+import type { Resource, Span, YMap, YNode } from '../model';
 import { asScalar, get, str, stringMap } from '../parse/ynode';
-import { isVirtual } from './origin';
+import { encodeSpan, isVirtual } from './origin';
 import { importNode } from './tree';
 
 export interface BuildingObject {
@@ -70,6 +70,13 @@ export function annotationsOf(o: BuildingObject): Record<string, string> {
 export function adopt(o: BuildingObject, node: YNode, file: string): YNode {
   if (file !== o.source.file) o.files.add(file);
   return importNode(node, file, o.source.file);
+}
+
+/** The same for a span of `file`. */
+export function adoptSpan(o: BuildingObject, span: Span, file: string): Span {
+  if (file === o.source.file) return span;
+  o.files.add(file);
+  return encodeSpan(file, span);
 }
 
 /** Whether `name` is the object's name now or was one of its earlier names. */

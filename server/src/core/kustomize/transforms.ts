@@ -6,7 +6,7 @@
  */
 import type { YMap, YNode } from '../model';
 import { asScalar, get, str } from '../parse/ynode';
-import { adopt, groupOf, hadName, kindOf, nameOf, namespaceOf, versionOf, type BuildingObject, type Rename } from './built';
+import { adoptSpan, groupOf, hadName, kindOf, nameOf, namespaceOf, versionOf, type BuildingObject, type Rename } from './built';
 import type { FieldSpec, Kustomization, LabelPair, LabelSet, NameReferenceRule, Written } from './kustomization';
 import { scalar, splitFieldPath, updatePath, withPair } from './tree';
 
@@ -28,7 +28,7 @@ export function specApplies(spec: { group?: string; version?: string; kind?: str
 
 /** A value of the kustomization as a scalar of the object, spanning the value in the kustomization. */
 function writtenScalar(o: BuildingObject, k: Kustomization, w: Written, value: string = w.value): YNode {
-  return adopt(o, scalar(value, w.node.span), k.file);
+  return scalar(value, adoptSpan(o, w.node.span, k.file));
 }
 
 /** Gives the object a new name, remembering the old one (patch targets and name references match either) and why. */
@@ -119,14 +119,11 @@ function labelSpecs(set: LabelSet): readonly PathSpec[] {
 
 /** Sets every pair at the map a field spec reaches, creating the map when the spec says so. */
 function setPairs(o: BuildingObject, k: Kustomization, spec: PathSpec, pairs: readonly LabelPair[]): void {
-  const span = adopt(o, scalar(null, pairs[0]!.keySpan), k.file).span;
+  const span = adoptSpan(o, pairs[0]!.keySpan, k.file);
   o.root = updatePath(o.root, splitFieldPath(spec.path), spec.create, span, (value) => {
     if (value !== undefined && value.type !== 'map') return value;
     let map: YMap = value ?? { type: 'map', pairs: [], flow: false, span };
-    for (const p of pairs) {
-      const node = adopt(o, p.node, k.file);
-      map = withPair(map, p.key, scalar(p.value, node.span), adopt(o, scalar(null, p.keySpan), k.file).span);
-    }
+    for (const p of pairs) map = withPair(map, p.key, scalar(p.value, adoptSpan(o, p.node.span, k.file)), adoptSpan(o, p.keySpan, k.file));
     return map;
   }) as YMap;
 }

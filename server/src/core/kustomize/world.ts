@@ -16,9 +16,10 @@ import { buildKustomization, type Build, type BuiltObject } from './build';
 import { isKustomizationFileName, kustomizationFileNames, readKustomization, type Kustomization } from './kustomization';
 import { basename, commonFolder, dirname, isRemote, relativeTo, resolvePath, separatorOf } from './paths';
 
-/** The workspace index with a generation counter (see WorkspaceIndex.generation). */
+/** The workspace index with its change counter and journal (see WorkspaceIndex.generation). */
 export interface IndexSource {
   readonly generation: number;
+  changedSince(generation: number): readonly string[] | undefined;
   files(): IterableIterator<string>;
   getFile(file: string): ParsedFile | undefined;
 }
@@ -46,7 +47,7 @@ export interface BuildChange {
 
 /** What one update of the world changed: files (their parses before and after) and builds. */
 export interface WorldChange {
-  files: { file: string; before?: ParsedFile; after?: ParsedFile }[];
+  files: { file: string; before: ParsedFile | undefined; after: ParsedFile | undefined }[];
   builds: BuildChange[];
 }
 
@@ -106,11 +107,16 @@ export class World {
     if (index.generation === this.generation && !override) return noChange;
     const changed = new Map<string, ParsedFile | undefined>();
     const current = (file: string) => (override && override.file === file ? override.parsed : index.getFile(file));
-    for (const file of index.files()) {
-      const parsed = current(file);
-      if (this.known.get(file) !== parsed) changed.set(file, parsed);
+    const journal = this.generation < 0 ? undefined : index.changedSince(this.generation);
+    if (journal) {
+      for (const file of journal) if (this.known.get(file) !== current(file)) changed.set(file, current(file));
+    } else {
+      for (const file of index.files()) {
+        const parsed = current(file);
+        if (this.known.get(file) !== parsed) changed.set(file, parsed);
+      }
+      for (const file of this.known.keys()) if (!changed.has(file) && current(file) === undefined) changed.set(file, undefined);
     }
-    for (const file of this.known.keys()) if (!changed.has(file) && current(file) === undefined) changed.set(file, undefined);
     if (override && !changed.has(override.file) && this.known.get(override.file) !== override.parsed) changed.set(override.file, override.parsed);
     this.generation = index.generation;
     return changed.size > 0 ? this.apply(changed) : noChange;
@@ -122,7 +128,7 @@ export class World {
     for (const [file, parsed] of changes) {
       const before = this.known.get(file);
       if (before === parsed) continue;
-      files.push({ file, ...(before ? { before } : {}), ...(parsed ? { after: parsed } : {}) });
+      files.push({ file, before, after: parsed });
       if (parsed) this.known.set(file, parsed);
       else this.known.delete(file);
       this.touched.add(file);
