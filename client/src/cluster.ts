@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import {
-  commands, diagnoseClusterRequest, listContextsRequest, untrustedClusterMessage, type DiagnoseClusterParams,
-  type DiagnoseClusterReport, type DiagnoseClusterResult, type ListContextsResult,
+  clusterSettingsSection, commands, defaultClusterSettings, diagnoseClusterRequest, listContextsRequest, untrustedClusterMessage,
+  type ClusterSettings, type DiagnoseClusterParams, type DiagnoseClusterReport, type DiagnoseClusterResult, type ListContextsResult,
 } from '../../server/src/protocol';
 import { noticeFor, type Notice, type NoticeAction } from './clusterNotice';
 import { ClusterReportPanel } from './report';
@@ -20,27 +20,22 @@ import { ClusterReportPanel } from './report';
 /** A run the user asked for, or a re-run on save (which stays quiet unless something new goes wrong). */
 type Mode = 'manual' | 'auto';
 
-const settingsSection = 'routeDoctor.cluster';
 /** Set once a report exists, so that "Show live cluster report" appears in the command palette only then. */
 const hasReportContextKey = 'routeDoctor.hasClusterReport';
 
-interface ClusterSettings {
-  context: string;
-  namespaces: string[];
-  timeoutSeconds: number;
-  autoRefresh: boolean;
-}
-
+/** The settings as the user wrote them, each checked: a hand-edited settings.json can hold any JSON. */
 function readSettings(): ClusterSettings {
-  const c = vscode.workspace.getConfiguration(settingsSection);
+  const d = defaultClusterSettings;
+  const c = vscode.workspace.getConfiguration(clusterSettingsSection);
   const context = c.get<unknown>('context');
   const namespaces = c.get<unknown>('namespaces');
   const timeout = c.get<unknown>('timeoutSeconds');
+  const autoRefresh = c.get<unknown>('autoRefresh');
   return {
-    context: typeof context === 'string' ? context.trim() : '',
-    namespaces: Array.isArray(namespaces) ? namespaces.filter((n): n is string => typeof n === 'string' && n.trim() !== '') : [],
-    timeoutSeconds: typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : 10,
-    autoRefresh: c.get<unknown>('autoRefresh') === true,
+    context: typeof context === 'string' ? context.trim() : d.context,
+    namespaces: Array.isArray(namespaces) ? namespaces.filter((n): n is string => typeof n === 'string' && n.trim() !== '') : d.namespaces,
+    timeoutSeconds: typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : d.timeoutSeconds,
+    autoRefresh: typeof autoRefresh === 'boolean' ? autoRefresh : d.autoRefresh,
   };
 }
 
@@ -224,7 +219,7 @@ class ClusterController implements vscode.Disposable {
     if (!pick) return undefined;
     // Saved with the workspace when there is one: which cluster a project's manifests run on is part of the project.
     const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await vscode.workspace.getConfiguration(settingsSection).update('context', pick.value, target);
+    await vscode.workspace.getConfiguration(clusterSettingsSection).update('context', pick.value, target);
     this.output.info(`Route Doctor will diagnose ${pick.value ? `context "${pick.value}"` : 'the kubeconfig\'s current context'}.`);
     return pick.value;
   }

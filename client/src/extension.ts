@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type Location, type Position, type ServerOptions } from 'vscode-languageclient/node';
 import { commands, languageServerId, languageServerName, workspaceStatusNotification, yamlGlob, type WorkspaceStatus } from '../../server/src/protocol';
 import { registerCluster } from './cluster';
 
@@ -41,6 +41,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand(commands.restartServer, () => c.restart()),
     vscode.commands.registerCommand(commands.showOutput, () => output.show(true)),
+    // The Service code lenses send JSON arguments; the built-in references peek needs VS Code's Uri, Position and Location.
+    vscode.commands.registerCommand(commands.showReferences, (uri: string, position: Position, locations: Location[]) => vscode.commands.executeCommand(
+      'editor.action.showReferences', c.protocol2CodeConverter.asUri(uri), c.protocol2CodeConverter.asPosition(position), locations.map((l) => c.protocol2CodeConverter.asLocation(l)),
+    )),
     c.onNotification(workspaceStatusNotification, (s: WorkspaceStatus) => showStatus(status, s)),
     c.onDidChangeState((e) => {
       if (e.newState === State.Stopped) {

@@ -82,7 +82,7 @@ code, .name { font-family: var(--vscode-editor-font-family); font-size: 0.95em; 
 .hop.ok { border-top-color: var(--rd-ok); }
 .hop.broken { border-color: var(--rd-broken); background: color-mix(in srgb, var(--rd-broken) 10%, var(--rd-box)); }
 .hop.unknown { border-style: dashed; border-top-color: var(--rd-unknown); }
-.hop-kind { display: flex; justify-content: space-between; gap: 6px; font-weight: 600; }
+.hop-kind { display: flex; flex-wrap: wrap; justify-content: space-between; column-gap: 6px; font-weight: 600; }
 .state { font-weight: normal; font-size: 0.9em; white-space: nowrap; }
 .ok > .hop-kind .state, .mark.ok { color: var(--rd-ok); }
 .broken > .hop-kind .state, .mark.broken, .reason.broken { color: var(--rd-broken); }
@@ -96,6 +96,16 @@ button.link { padding: 0; border: 0; background: none; color: var(--vscode-textL
 button.link:hover { color: var(--vscode-textLink-activeForeground, var(--vscode-textLink-foreground)); text-decoration-style: solid; }
 button.link:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
 .hop button.link { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+/* A narrow panel (beside an editor) draws the chains downwards, so that every box stays in view. */
+@media (max-width: 720px) {
+  body { padding: 12px 14px 24px; }
+  .chain, .backend { flex-direction: column; align-items: stretch; overflow-x: visible; }
+  .backends { flex: none; }
+  .hop { flex: none; width: auto; min-width: 0; }
+  .arrow { flex: 0 0 16px; width: 2px; height: 16px; margin: 2px 0 8px 22px; }
+  .arrow::after { right: auto; top: auto; left: -5px; bottom: -6px; border-top: 8px solid var(--vscode-descriptionForeground); border-left: 6px solid transparent; border-right: 6px solid transparent; border-bottom: 0; }
+  .reference { align-self: flex-start; margin: 0 0 6px; }
+}
 .cluster-only ul { margin: 0; padding-left: 18px; }
 .muted { color: var(--vscode-descriptionForeground); }
 `;

@@ -63,6 +63,11 @@ export const commands = {
   diagnoseCluster: 'routeDoctor.diagnoseCluster',
   selectContext: 'routeDoctor.selectContext',
   showClusterReport: 'routeDoctor.showClusterReport',
+  /**
+   * Internal, run by the Service code lenses: opens the references peek. Its arguments are JSON (a URI string, an LSP
+   * position, LSP locations), which the client converts to the VS Code types `editor.action.showReferences` requires.
+   */
+  showReferences: 'routeDoctor.showReferences',
 } as const;
 
 /** The code action kind of "Fix all auto-fixable problems" in a file; clients may run it on save (`editor.codeActionsOnSave`). */
@@ -81,6 +86,25 @@ export interface WorkspaceStatus {
 }
 
 // ---- Live cluster
+
+/**
+ * The `routeDoctor.cluster.*` settings. Unlike RouteDoctorSettings they are read by the client only, which passes
+ * them in the request: the client knows whether the workspace is trusted, and VS Code ignores an untrusted
+ * workspace's values for them (package.json lists them as restricted configurations).
+ */
+export interface ClusterSettings {
+  /** The kubeconfig context; empty: the kubeconfig's current-context. */
+  context: string;
+  /** The namespaces to read; empty: the workspace objects' namespaces. */
+  namespaces: string[];
+  timeoutSeconds: number;
+  /** Re-run the diagnosis when a workspace YAML file is saved, once it has run in the window. */
+  autoRefresh: boolean;
+}
+
+export const clusterSettingsSection = 'routeDoctor.cluster';
+
+export const defaultClusterSettings: ClusterSettings = { context: '', namespaces: [], timeoutSeconds: 10, autoRefresh: false };
 
 /** The one sentence both sides answer with when a cluster is asked for from an untrusted workspace. */
 export const untrustedClusterMessage = 'Route Doctor does not access clusters from untrusted workspaces; static checks still run. Trust the workspace to diagnose the live cluster.';

@@ -47,6 +47,8 @@ function coldCli(dir) {
   });
   const ms = performance.now() - start;
   if (r.status !== 0 && r.status !== 1) throw new Error(`the CLI failed (exit ${r.status}): ${r.stderr}`);
+  // The CLI writes to stderr only when something is off (for example workers that failed): show it.
+  if (r.stderr) process.stderr.write(`CLI stderr for ${dir}:\n${r.stderr}`);
   const report = JSON.parse(r.stdout);
   const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
   rmSync(probeDir, { recursive: true, force: true });

@@ -8,14 +8,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { problemKeys, repoRoot, type Problem } from './example';
 
-export const repoRoot = join(__dirname, '..', '..');
+export { cliProblems, tempFolder, type Problem } from './example';
 export const resultsDir = join(repoRoot, 'test-results', 'e2e');
 const e2eDir = process.env.ROUTE_DOCTOR_E2E_DIR ?? join(repoRoot, '.cache', 'e2e');
 const codeServerEntry = join(e2eDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -27,11 +28,18 @@ const chromiumPath = process.env.ROUTE_DOCTOR_CHROMIUM ?? '/usr/bin/chromium';
  */
 export const timeoutMs = 90_000;
 
-/** User settings every test workbench gets: no welcome page, no telemetry prompt, a fixed theme for screenshots. */
+/**
+ * User settings every test workbench gets: no welcome page, tips, sticky scroll or port forwarding notices, a fixed
+ * theme for screenshots, and saving only when the test saves (VS Code in a browser saves after a delay by default,
+ * desktop VS Code does not).
+ */
 export const baseSettings: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
+  'files.autoSave': 'off',
   'workbench.colorTheme': 'Default Dark Modern',
   'workbench.tips.enabled': false,
+  'editor.stickyScroll.enabled': false,
+  'remote.autoForwardPorts': false,
   'telemetry.telemetryLevel': 'off',
   'extensions.autoUpdate': false,
   'extensions.autoCheckUpdates': false,
@@ -51,51 +59,6 @@ function packageExtension(): string {
   if (result.status !== 0) throw new Error(`npm run package failed:\n${result.stdout}${result.stderr}`);
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
   return join(repoRoot, `${manifest.name}-${manifest.version}.vsix`);
-}
-
-/** A temporary folder holding a copy of examples/<name>, or the given files, so that tests can edit it freely. */
-export function tempFolder(from: { example: string } | { files: Record<string, string> }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'route-doctor-e2e-ws-'));
-  if ('example' in from) cpSync(join(repoRoot, 'examples', from.example), dir, { recursive: true });
-  else for (const [name, text] of Object.entries(from.files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-
-/** One problem as the Problems panel shows it, or as the CLI reports it; lines and columns start at 1. */
-export interface Problem {
-  /** Base name of the file. */
-  file: string;
-  line: number;
-  column: number;
-  code: string;
-  severity: 'error' | 'warning' | 'info';
-}
-
-/** A stable, readable form of a problem, for comparing lists in assertions. */
-export function problemKey(p: Problem): string {
-  return `${p.file}:${p.line}:${p.column} ${p.severity} ${p.code}`;
-}
-
-/**
- * What `route-doctor check --format json` reports for a folder. The editor's problems are compared with this, so
- * that the tests follow the checks as they grow instead of hard-coding today's list.
- */
-export function cliProblems(folder: string): Problem[] {
-  const cli = join(repoRoot, 'server', 'out', 'cli.js');
-  const result = spawnSync(process.execPath, [cli, 'check', '.', '--format', 'json'], { cwd: folder, encoding: 'utf8' });
-  // Exit code 1 means "errors found", which the example is made to have; 2 is a usage or input error.
-  if (result.status !== 0 && result.status !== 1) throw new Error(`route-doctor check failed (exit ${result.status}):\n${result.stderr}`);
-  const report = JSON.parse(result.stdout) as {
-    diagnostics: { file: string; code: string; severity: string; range: { start: { line: number; character: number } } }[];
-  };
-  return report.diagnostics.map((d) => ({
-    file: d.file.split(/[\\/]/).pop() ?? d.file,
-    line: d.range.start.line + 1,
-    column: d.range.start.character + 1,
-    code: d.code,
-    // The Problems panel shows LSP "information" and "hint" alike with the info icon.
-    severity: d.severity === 'error' || d.severity === 'warning' ? d.severity : 'info',
-  }));
 }
 
 /**
@@ -160,7 +123,7 @@ export class CodeServer {
       child.once('exit', (code, signal) => reject(new Error(`code-server exited (${code ?? signal}) before listening:\n${server.output}`)));
     });
     try {
-      await Promise.race([listening, delay(timeoutMs).then(() => Promise.reject(new Error(`code-server did not listen within ${timeoutMs} ms:\n${server.output}`)))]);
+      await withTimeout(listening, timeoutMs, () => `code-server did not listen within ${timeoutMs} ms:\n${server.output}`);
     } catch (e) {
       await server.stop();
       throw e;
@@ -212,6 +175,22 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * Waits for a promise for at most `ms`. The timer is cleared when the promise settles, so that it does not keep the
+ * test process alive after the tests are done.
+ */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** code-servers still running; killed if the test process exits without stopping them (an uncaught error). */
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -233,7 +212,8 @@ async function killGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = once(child, 'exit');
     signalGroup(pid, 'SIGTERM');
-    await Promise.race([exited, delay(10_000)]);
+    // One that ignores SIGTERM gets the SIGKILL below all the same, so the timeout is no error.
+    await withTimeout(exited, 10_000, () => 'code-server did not stop on SIGTERM').catch(() => undefined);
   }
   // Extension hosts and language servers that outlive code-server's shutdown are in the same group.
   signalGroup(pid, 'SIGKILL');
@@ -323,18 +303,27 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first().waitFor();
   }
 
-  /** Opens a file with Quick Open (Ctrl+P), typing its path relative to the folder, and waits for its editor tab. */
+  /**
+   * Opens a file with Quick Open (Ctrl+P): types its path relative to the folder and clicks the result whose name is
+   * the file's, then waits for its editor. Clicking, not Enter: until Quick Open has searched, the list still shows
+   * recently opened files, and Enter would open whichever of them is first.
+   */
   async openFile(relativePath: string): Promise<void> {
     const name = relativePath.split('/').pop() ?? relativePath;
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(relativePath);
-    // Quick Open searches the folder first; pressing Enter before the result is listed would open nothing.
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-    await this.page.keyboard.press('Enter');
+    await this.quickInputEntry(name).click();
     await this.activeTab(name).waitFor();
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
+  }
+
+  /** The entry of the open Quick Open or command palette list whose label is exactly `label`. */
+  private quickInputEntry(label: string): Locator {
+    return this.page.locator('.quick-input-list .monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+    }).first();
   }
 
   /** Saves the active editor with Ctrl+S and waits until its tab no longer shows unsaved changes. */
@@ -376,10 +365,7 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(`>${title}`);
-    const entry = this.page.locator('.quick-input-list .monaco-list-row').filter({
-      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
-    });
-    await entry.first().click();
+    await this.quickInputEntry(title).click();
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
@@ -445,13 +431,14 @@ export class Workbench {
    * server updates, and fails with both lists. The panel is maximised meanwhile so that the whole list is rendered.
    */
   async waitForProblems(expected: Problem[]): Promise<void> {
-    const want = expected.map(problemKey).sort();
+    // The Problems panel never lists hints; editors show them only as faint dots under the text.
+    const want = problemKeys(expected.filter((p) => p.severity !== 'hint'));
     let got: string[] = [];
     await this.maximizePanel(true);
     await until(
       () => `the Problems panel to list what route-doctor check reports:\n  ${want.join('\n  ')}\nbut it lists:\n  ${got.join('\n  ')}`,
       async () => {
-        got = (await this.problems()).map(problemKey).sort();
+        got = problemKeys(await this.problems());
         return got.join('\n') === want.join('\n') ? true : undefined;
       },
     );

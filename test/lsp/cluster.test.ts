@@ -56,6 +56,10 @@ function live(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return diagnostics.filter((d) => String(d.code).startsWith('live-'));
 }
 
+function text(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}
+
 function lines(diagnostics: readonly Diagnostic[], code: string): number[] {
   return [...new Set(withCode(diagnostics, code).map((d) => d.range.start.line))].sort((a, b) => a - b);
 }
@@ -71,12 +75,12 @@ describe('routeDoctor/diagnoseCluster', () => {
 
       const d = await client.waitForDiagnostics(route, 'the live findings', (x) => live(x).length > 0);
       assert.deepEqual(lines(d, 'live-no-endpoints'), [13, 35], 'at the service references, like the static service-no-endpoints');
-      for (const message of withCode(d, 'live-no-endpoints').map((x) => x.message)) {
+      for (const message of withCode(d, 'live-no-endpoints').map(text)) {
         assert.match(message, /selector \{app=go-app, version=v1\} matches no Pod/);
         assert.match(message, /have \{app=go-app, version=v1\.2\} \(version is v1\.2, not v1\)/);
       }
       assert.deepEqual(lines(d, 'live-traefik-error'), [13, 21, 28, 33, 35]);
-      assert.match(withCode(d, 'live-traefik-error').find((x) => x.range.start.line === 33)!.message, /middleware \\"default-auth@kubernetescrd\\" does not exist/);
+      assert.match(text(withCode(d, 'live-traefik-error').find((x) => x.range.start.line === 33)!), /middleware \\"default-auth@kubernetescrd\\" does not exist/);
       assert.deepEqual(lines(d, 'service-not-found'), [21], 'the static findings stay');
       assert.deepEqual(live(client.diagnostics(ws.uri('service.yaml')) ?? []), []);
 
@@ -136,7 +140,7 @@ describe('routeDoctor/diagnoseCluster', () => {
       assert.match(result.problems[0]!.message, /Not allowed to list pods in namespace default \(403 Forbidden/);
       assert.equal(result.report.routes.length, 4);
       assert.deepEqual(result.report.routes[0]!.backends[0]!.hops.map((h) => `${h.kind}:${h.status}`), ['Service:ok', 'EndpointSlices:broken', 'Pods:unknown']);
-      const d = await client.waitForDiagnostics(route, 'the re-run\'s live findings', (x) => !withCode(x, 'live-no-endpoints').some((f) => /version is v1\.2/.test(f.message)));
+      const d = await client.waitForDiagnostics(route, 'the re-run\'s live findings', (x) => !withCode(x, 'live-no-endpoints').some((f) => /version is v1\.2/.test(text(f))));
       assert.ok(withCode(d, 'live-traefik-error').length > 0, 'what did not need the Pods is still reported');
     });
   });
@@ -147,6 +151,8 @@ describe('routeDoctor/diagnoseCluster', () => {
       const route = ws.uri('ingressroute.yaml');
       await client.waitForIdle();
       fake.addFault({ path: '/api/v1/namespaces/default/pods', hang: true });
+      // The requests of earlier tests are forgotten, so that the wait below is for this diagnosis's request.
+      fake.requests.length = 0;
       const source = new CancellationTokenSource();
       const pending = client.request<DiagnoseClusterResult>(diagnoseClusterRequest, { trusted: true, timeoutMs: 120_000 }, source.token);
       await fake.waitForRequest(/^\/api\/v1\/namespaces\/default\/pods$/);
@@ -156,6 +162,12 @@ describe('routeDoctor/diagnoseCluster', () => {
       const elapsed = performance.now() - cancelledAt;
       assert.deepEqual(result, { outcome: 'cancelled', message: 'The live diagnosis was cancelled.' });
       assert.ok(elapsed < 5000, `answered ${Math.round(elapsed)} ms after the cancellation, not after the request timeout`);
+
+      // Cancelled before the server even dispatched it: the token it gets is cancelled already and never fires.
+      const early = new CancellationTokenSource();
+      const second = client.request<DiagnoseClusterResult>(diagnoseClusterRequest, { trusted: true, timeoutMs: 120_000 }, early.token);
+      early.cancel();
+      assert.equal((await second).outcome, 'cancelled');
       assert.deepEqual(live(client.diagnostics(route) ?? []), []);
     });
   });
@@ -295,7 +307,7 @@ test('the report view of the seed diagnosis, screenshotted in a light and a dark
     const png = join(out, `${name}.png`);
     const run = spawnSync(chromium, [
       '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--force-device-scale-factor=1',
-      `--user-data-dir=${join(tmp.dir, 'chromium')}`, '--window-size=1100,1300', `--screenshot=${png}`, pathToFileURL(join(out, `${name}.html`)).href,
+      `--user-data-dir=${join(tmp.dir, 'chromium')}`, '--window-size=1100,1420', `--screenshot=${png}`, pathToFileURL(join(out, `${name}.html`)).href,
     ], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.ok(existsSync(png), `${png} written`);

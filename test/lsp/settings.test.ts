@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { changesFileSet, normalizeSettings, sameSettings, toAnalysisOptions } from '../../server/src/lsp/settings';
-import { commands, defaultSettings } from '../../server/src/protocol';
+import { clusterSettingsSection, commands, defaultClusterSettings, defaultSettings } from '../../server/src/protocol';
 
 interface PackageJson {
   activationEvents: string[];
@@ -32,6 +32,8 @@ function flatten(value: Record<string, unknown>, prefix: string, out: Record<str
 test('package.json declares every setting of RouteDoctorSettings, with its default, a type and a description', () => {
   const properties = pkg.contributes.configuration.properties;
   const expected = flatten(defaultSettings as unknown as Record<string, unknown>, 'routeDoctor.');
+  // The live-cluster settings are read by the client, which passes them in its requests.
+  flatten(defaultClusterSettings as unknown as Record<string, unknown>, `${clusterSettingsSection}.`, expected);
   // The trace setting is read by the language client, not by the server.
   assert.deepEqual(Object.keys(properties).filter((k) => k !== 'routeDoctor.trace.server').sort(), Object.keys(expected).sort());
   for (const [key, value] of Object.entries(expected)) {

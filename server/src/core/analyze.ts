@@ -41,10 +41,11 @@ export interface AnalysisLayer {
   /** The options and lookups for an analysis of the index as it is now. */
   session(index: WorkspaceIndex, options: AnalysisOptions): LayerSession;
   /**
-   * What else a change of `file` may change: files whose provided keys notify their readers, and further keys.
-   * Called before or after the index takes the change; `before` and `after` are the file's two parses.
+   * What else a change of `file` may change: files whose provided keys notify their readers, further keys, and
+   * files to analyse again whatever they read (their own objects joined or left the analysis). Called before or
+   * after the index takes the change; `before` and `after` are the file's two parses.
    */
-  changed(index: WorkspaceIndex, file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): { files: ParsedFile[]; keys: string[] };
+  changed(index: WorkspaceIndex, file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): { files: ParsedFile[]; keys: string[]; reanalyse: string[] };
 }
 
 export interface LayerSession {
@@ -180,6 +181,7 @@ export class Analyzer {
     for (const key of [...providedKeys(before), ...providedKeys(after), ...changed.files.flatMap(providedKeys), ...changed.keys]) {
       for (const reader of this.readers.get(key) ?? []) if (reader !== file) out.add(reader);
     }
+    for (const other of changed.reanalyse) if (other !== file) out.add(other);
     return out;
   }
 

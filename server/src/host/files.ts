@@ -12,7 +12,8 @@ export const defaultExcludedDirs = new Set(['node_modules', '.git', '.hg', '.svn
 
 export function isYamlPath(path: string): boolean {
   const lower = path.toLowerCase();
-  return yamlExtensions.some((e) => lower.endsWith(e));
+  // kustomize also reads a kustomization from a YAML file named just `Kustomization`.
+  return yamlExtensions.some((e) => lower.endsWith(e)) || /(^|[\\/])Kustomization$/.test(path);
 }
 
 /** Every YAML file under `root` (a file is returned as is), in a stable order. Unreadable folders are skipped. */

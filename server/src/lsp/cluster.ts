@@ -152,6 +152,8 @@ export function registerCluster(connection: Connection, host: ClusterHost): void
     running = controller;
     const signal = controller.signal;
     const onCancel = token.onCancellationRequested(() => controller.abort());
+    // A request cancelled before it was dispatched gets a token that is already cancelled and never fires.
+    if (token.isCancellationRequested) controller.abort();
     const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
     let recorder: ChangeRecorder | undefined;
     const cancelled = (): DiagnoseClusterResult => {
@@ -160,7 +162,7 @@ export function registerCluster(connection: Connection, host: ClusterHost): void
     };
     try {
       const started = performance.now();
-      progress.begin('Route Doctor: live cluster', undefined, 'Waiting for the workspace analysis');
+      progress.begin('Route Doctor: live cluster');
       // The namespaces come from the workspace's objects, so the initial scan must be complete.
       await untilAborted(service.settled(), signal);
       if (signal.aborted) return cancelled();
@@ -227,7 +229,7 @@ const hopKinds: Partial<Record<Hop['kind'], string[]>> = {
 };
 
 /** Where the report's rows and the workspace objects its hops name are, as positions for the view to open. */
-export function reportLinks(report: LiveReport, index: LiveIndex, files: FileView): Record<string, WorkspaceLink> {
+function reportLinks(report: LiveReport, index: LiveIndex, files: FileView): Record<string, WorkspaceLink> {
   const links: Record<string, WorkspaceLink> = {};
   const at = (file: string, offset: number): WorkspaceLink => ({ uri: files.uriOf(file), ...files.linesOf(file).position(offset) });
   const object = (hop: Hop, kinds: readonly string[]) => {

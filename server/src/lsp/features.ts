@@ -5,19 +5,19 @@
  * handler first waits for pending edits to be analysed, so that it answers for the text the editor shows.
  */
 import {
-  CodeActionKind, CompletionItemKind, LSPErrorCodes, ResponseError, type ClientCapabilities, type CodeAction, type CodeLens,
+  CodeActionKind, CompletionItemKind, InsertTextFormat, LSPErrorCodes, ResponseError, type ClientCapabilities, type CodeAction, type CodeLens,
   type CompletionItem, type Connection, type Location, type Range, type ServerCapabilities, type TextDocumentEdit,
   type TextEdit as LspTextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { codeLenses } from '../core/features/codeLens';
-import { completionsAt } from '../core/features/completion';
+import { codeLenses, lensPlaces } from '../core/features/codeLens';
+import { completionsAt, type CompletionItem as CoreCompletionItem } from '../core/features/completion';
 import type { FeatureContext } from '../core/features/context';
 import { fileWideFixes, fixAllEdits, fixesFor, type Fix } from '../core/features/fixes';
 import { hoverAt, type HoverContext, type LivePodsProvider } from '../core/features/hover';
 import { definitionAt, prepareRenameAt, referencesAt, renameAt, type Place } from '../core/features/navigation';
 import type { TextEdit } from '../core/features/yamlEdit';
 import type { Span } from '../core/model';
-import { fixAllCodeActionKind } from '../protocol';
+import { commands, fixAllCodeActionKind } from '../protocol';
 import { toDiagnostic } from './diagnostics';
 import type { RouteDoctorService } from './service';
 import { uriToPath } from './workspace';
@@ -28,9 +28,18 @@ export const featureCapabilities: ServerCapabilities = {
   definitionProvider: true,
   referencesProvider: true,
   renameProvider: { prepareProvider: true },
-  // After `name:` the value is still empty; a colon starts completion there without a keystroke more.
-  completionProvider: { triggerCharacters: [':'] },
+  // After `name:` the value is still empty; a colon starts completion there without a keystroke more. Inside a rule,
+  // a backtick opens a host value, and `(`, `!`, `&` and `|` come right before a matcher: VS Code does not suggest
+  // while typing inside strings by default, and a rule is a YAML string.
+  completionProvider: { triggerCharacters: [':', '`', '(', '!', '&', '|'] },
   codeLensProvider: { resolveProvider: false },
+};
+
+const completionKinds: Record<CoreCompletionItem['kind'], CompletionItemKind> = {
+  object: CompletionItemKind.Reference,
+  port: CompletionItemKind.Value,
+  matcher: CompletionItemKind.Function,
+  host: CompletionItemKind.Value,
 };
 
 /** Whether a code action of `kind` answers a request restricted to `only` (kinds match by dotted prefix). */
@@ -160,17 +169,25 @@ export function registerFeatures(
     return completionsAt(at.ctx, at.file, at.offset).map((item, i): CompletionItem => ({
       label: item.label,
       detail: item.detail,
-      kind: item.kind === 'port' ? CompletionItemKind.Value : CompletionItemKind.Reference,
+      kind: completionKinds[item.kind],
       textEdit: { range: range(at.file, item.span), newText: item.newText },
-      filterText: item.newText.trim(),
+      // A snippet's text has tab stops and a leading blank; the editor matches what is typed against the name.
+      filterText: item.snippet ? item.label : item.newText.trim(),
       sortText: String(i).padStart(4, '0'),
+      ...(item.snippet ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
+      ...(item.documentation ? { documentation: { kind: 'markdown', value: item.documentation } } : {}),
     }));
   });
 
   connection.onCodeLens(async (params) => {
     const at = await locate(params.textDocument.uri);
     if (!at) return null;
-    // The lenses inform; the references are one "Find All References" away on the name they stand above.
-    return codeLenses(at.ctx, at.file).map((lens): CodeLens => ({ range: range(at.file, lens.span), command: { title: lens.title, command: '' } }));
+    // Clicked, a lens opens the references peek on the places it counts; the client turns the JSON arguments into
+    // the VS Code objects the built-in command needs.
+    return codeLenses(at.ctx, at.file).map((lens): CodeLens => {
+      const lensRange = range(at.file, lens.span);
+      const places = lensPlaces(at.ctx, at.file, lens).map(location);
+      return { range: lensRange, command: { title: lens.title, command: commands.showReferences, arguments: [service.uriOf(at.file), lensRange.start, places] } };
+    });
   });
 }

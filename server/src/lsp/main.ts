@@ -90,7 +90,14 @@ connection.onInitialized(() => {
       .catch((e: unknown) => log.warn(`Route Doctor could not register for settings changes: ${String(e)}`));
   }
   if (capabilities.workspace?.workspaceFolders) {
-    connection.workspace.onDidChangeWorkspaceFolders((e) => service.changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri)));
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      service.changeFolders(e.added.map((f) => f.uri), e.removed.map((f) => f.uri));
+      // The files of a removed folder leave the analysis; their live findings go with them.
+      for (const f of e.removed) {
+        const path = uriToPath(f.uri);
+        if (path !== undefined) live.changedOnDisk(path);
+      }
+    });
   }
   service.start(() => loadSettings());
 });

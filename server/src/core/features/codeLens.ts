@@ -1,12 +1,15 @@
 /**
  * A code lens on each Service: how many workloads it selects and how many routes use it ("selects 2 workloads ·
- * 3 routes"), so a Service that selects nothing or serves no route shows it without a hover.
+ * 3 routes"), so a Service that selects nothing or serves no route shows it without a hover. Clicked, it lists the
+ * places behind those numbers (`lensPlaces`).
  */
 import { serviceSelector } from '../k8s/endpoints';
+import { readWorkload } from '../k8s/workloads';
 import type { Resource, Span } from '../model';
-import { allSites, nameSpanOf, resolveSite, sameObject, selectedWorkloads } from '../refs/resolve';
+import { allSites, nameSpanOf, resolveSite, resourceAt, sameObject, selectedWorkloads } from '../refs/resolve';
 import type { RefSite } from '../refs/sites';
 import type { FeatureContext } from './context';
+import { referencesAt, type Place } from './navigation';
 
 export interface Lens {
   span: Span;
@@ -49,4 +52,16 @@ export function codeLenses(ctx: FeatureContext, file: string): Lens[] {
     ];
     return { span: nameSpanOf(service), title: parts.join(' · ') };
   });
+}
+
+/**
+ * The places a Service's lens stands for: every reference to the Service (what Find All References lists), then the
+ * Pod templates it selects, so that both numbers of the title can be checked from one list.
+ */
+export function lensPlaces(ctx: FeatureContext, file: string, lens: Lens): Place[] {
+  const service = resourceAt(ctx.index, file, lens.span.start);
+  if (service?.kind !== 'Service') return [];
+  const { matched, unknown } = selectedWorkloads(ctx.index, service);
+  const workloads = [...matched, ...unknown].map((w) => ({ file: w.file, span: readWorkload(w)?.template?.labelsNode?.span ?? nameSpanOf(w) }));
+  return [...referencesAt(ctx, file, lens.span.start, false), ...workloads];
 }

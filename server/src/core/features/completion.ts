@@ -1,7 +1,8 @@
 /**
  * Completion of the names a reference can take, from the objects of the right kind in the right namespace: Services
  * (or TraefikServices, with `kind: TraefikService`), their ports by number and by name, Middlewares, TLSOptions,
- * ServersTransports, parent IngressRoutes and Secrets. It works while the value is still empty (`name: |`).
+ * ServersTransports, parent IngressRoutes and Secrets. It works while the value is still empty (`name: |`). Inside
+ * a Traefik rule, ruleHelp.ts answers instead: matcher names and the workspace's hosts.
  */
 import type { Resource, Span, YScalar } from '../model';
 import { get, str } from '../parse/ynode';
@@ -10,18 +11,26 @@ import { referenceSites, type RefSite } from '../refs/sites';
 import { servicePorts, serviceType } from '../traefik/kubernetes';
 import { containerPortOf } from './chain';
 import type { FeatureContext } from './context';
+import { ruleCompletionsAt } from './ruleHelp';
 import { renderScalar } from './yamlEdit';
 
 export interface CompletionItem {
   label: string;
   detail: string;
-  kind: 'object' | 'port';
+  /** Objects and ports of references; matchers and hosts inside Traefik rules (ruleHelp.ts). */
+  kind: 'object' | 'port' | 'matcher' | 'host';
   /** The text that replaces `span`; for a quoted value it carries the quotes, and is what the editor filters on. */
   newText: string;
+  /** True when `newText` is a snippet with tab stops (`Host(`$1`)`); the editor then filters on the label. */
+  snippet?: boolean;
+  /** Markdown shown beside the list. */
+  documentation?: string;
   span: Span;
 }
 
 export function completionsAt(ctx: FeatureContext, file: string, offset: number): CompletionItem[] {
+  const inRule = ruleCompletionsAt(ctx, file, offset);
+  if (inRule) return inRule;
   const resource = resourceAt(ctx.index, file, offset);
   const text = ctx.textOf(file);
   if (!resource || text === undefined) return [];

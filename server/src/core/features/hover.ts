@@ -2,7 +2,8 @@
  * Hovers: the why behind a squiggle. On a service reference the whole chain (the Service, its ports down to the
  * container port, the Pods it selects, and what Traefik builds or why it drops the route); on a Service its Pods
  * and the routes using it, or, when it selects nothing, its selector side by side with the closest Pod labels; on a
- * Pod template's labels the Services and routes that reach those Pods; on any other reference what it resolves to.
+ * Pod template's labels the Services and routes that reach those Pods; on any other reference what it resolves to;
+ * inside a Traefik rule, the matcher or the routes sharing a host (ruleHelp.ts).
  *
  * The Markdown is compact and links every object to its file and line; links come from the host (`linkTo`), so
  * the core stays free of URIs and line numbers.
@@ -22,6 +23,7 @@ import { crdProvider, objectId } from '../traefik/names';
 import { ignoredBecause } from '../traefik/visibility';
 import { containerPortOf, ingressRouterName, ingressRouteRouterName, kubernetesServiceName } from './chain';
 import type { FeatureContext } from './context';
+import { ruleHoverAt } from './ruleHelp';
 
 /** One Pod of a live cluster, as a hover lists it. */
 export interface LivePodSummary {
@@ -56,6 +58,8 @@ export function hoverAt(ctx: HoverContext, file: string, offset: number): Hover 
     const markdown = site.targetKind === 'Service' && site.lookup.by === 'name' ? serviceSiteHover(ctx, site) : objectSiteHover(ctx, site);
     return { markdown, span: site.port && touches(site.port.node.span, offset) ? site.port.node.span : site.span };
   }
+  const inRule = ruleHoverAt(ctx, file, offset);
+  if (inRule) return inRule;
   const resource = resourceAt(ctx.index, file, offset);
   if (!resource) return undefined;
   if (resource.kind === 'Service') {

@@ -47,7 +47,6 @@ export interface BuiltObject {
   resource: Resource;
   /** Names it had before each rename, oldest first. */
   previousNames: readonly string[];
-  previousNamespaces: readonly string[];
   /** Every file that wrote a value into it; findings about it can land in any of them. */
   files: ReadonlySet<string>;
   /** True for a generated ConfigMap or Secret whose name ends with kustomize's content hash. */
@@ -66,11 +65,7 @@ export interface Build {
   resourceFiles: Set<string>;
   /** Kustomization, patch and configuration files: they shape the build but hold no objects of their own. */
   shapingFiles: Set<string>;
-  /** Every kustomization of the build, the root first. */
-  kustomizations: Kustomization[];
   unknown: UnknownContent[];
-  /** nameReference entries from the build's configuration files. */
-  nameReferences: NameReferenceRule[];
 }
 
 /** A patch document and the file its spans belong to. */
@@ -83,7 +78,6 @@ class Builder {
   readonly inputs = new Set<string>();
   readonly resourceFiles = new Set<string>();
   readonly shapingFiles = new Set<string>();
-  readonly kustomizations: Kustomization[] = [];
   readonly unknown: UnknownContent[] = [];
   readonly nameReferences: NameReferenceRule[] = [];
   private readonly stack: string[] = [];
@@ -117,7 +111,6 @@ class Builder {
     // kustomize refuses a cycle of kustomizations; the objects of the second visit are left out.
     if (this.stack.includes(k.file)) return;
     this.stack.push(k.file);
-    this.kustomizations.push(k);
     this.shapingFiles.add(k.file);
     this.inputs.add(k.file);
     this.addResources(k, objects);
@@ -295,19 +288,17 @@ export function buildKustomization(root: Kustomization, lookup: FileLookup): Bui
   return {
     root,
     objects: objects.map((o) => ({
-      resource: toBuiltResource(o), previousNames: o.previousNames, previousNamespaces: o.previousNamespaces, files: o.files, hashed: o.hashed !== undefined, renamedBy: o.renamedBy,
+      resource: toBuiltResource(o), previousNames: o.previousNames, files: o.files, hashed: o.hashed !== undefined, renamedBy: o.renamedBy,
     })),
     inputs: builder.inputs,
     resourceFiles: builder.resourceFiles,
     shapingFiles: builder.shapingFiles,
-    kustomizations: builder.kustomizations,
     unknown: builder.unknown,
-    nameReferences: builder.nameReferences,
   };
 }
 
 /** The kustomization of the folder `dir` (kustomize's file names, in the order it tries them), with the paths looked at. */
-export function kustomizationIn(dir: string, lookup: FileLookup): { kustomization?: Kustomization; looked: string[] } {
+function kustomizationIn(dir: string, lookup: FileLookup): { kustomization?: Kustomization; looked: string[] } {
   const looked: string[] = [];
   for (const name of kustomizationFileNames) {
     const path = resolvePath(dir, name);

@@ -72,10 +72,14 @@ export function adopt(o: BuildingObject, node: YNode, file: string): YNode {
   return importNode(node, file, o.source.file);
 }
 
-/** The same for a span of `file`. */
-export function adoptSpan(o: BuildingObject, span: Span, file: string): Span {
+/**
+ * The same for a span of `file`. With `holds: false` the file is not recorded among those whose analyses check the
+ * object: for values no check reports on (metadata labels), which spares a kustomization that labels every object
+ * of its build from checking all of them again.
+ */
+export function adoptSpan(o: BuildingObject, span: Span, file: string, holds = true): Span {
   if (file === o.source.file) return span;
-  o.files.add(file);
+  if (holds) o.files.add(file);
   return encodeSpan(file, span);
 }
 

@@ -41,7 +41,7 @@ export function encodeSpan(file: string, span: Span): Span {
 }
 
 /** The file and real span behind a span; a real span stays in `file`. */
-export function decodeSpan(file: string, span: Span): { file: string; span: Span } {
+function decodeSpan(file: string, span: Span): { file: string; span: Span } {
   if (!isVirtual(span)) return { file, span };
   const slot = Math.floor((span.start - virtualBase) / slotSize);
   const base = virtualBase + slot * slotSize;

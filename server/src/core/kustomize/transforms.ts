@@ -21,7 +21,7 @@ const clusterScopedKinds: ReadonlySet<string> = new Set([
 const unprefixedKinds: ReadonlySet<string> = new Set(['CustomResourceDefinition', 'APIService', 'Namespace']);
 
 /** Whether a field spec applies to an object (group, version and kind must match when the spec names them). */
-export function specApplies(spec: { group?: string; version?: string; kind?: string }, o: BuildingObject): boolean {
+function specApplies(spec: { group?: string; version?: string; kind?: string }, o: BuildingObject): boolean {
   return (spec.kind === undefined || spec.kind === kindOf(o)) && (spec.group === undefined || spec.group === groupOf(o))
     && (spec.version === undefined || spec.version === versionOf(o));
 }
@@ -117,13 +117,17 @@ function labelSpecs(set: LabelSet): readonly PathSpec[] {
   return [metadataLabels, ...extra];
 }
 
-/** Sets every pair at the map a field spec reaches, creating the map when the spec says so. */
+/**
+ * Sets every pair at the map a field spec reaches, creating the map when the spec says so. No check reports on an
+ * object's own labels, so those do not make the kustomization one of the files that check the object.
+ */
 function setPairs(o: BuildingObject, k: Kustomization, spec: PathSpec, pairs: readonly LabelPair[]): void {
-  const span = adoptSpan(o, pairs[0]!.keySpan, k.file);
+  const holds = spec.path !== metadataLabels.path;
+  const span = adoptSpan(o, pairs[0]!.keySpan, k.file, holds);
   o.root = updatePath(o.root, splitFieldPath(spec.path), spec.create, span, (value) => {
     if (value !== undefined && value.type !== 'map') return value;
     let map: YMap = value ?? { type: 'map', pairs: [], flow: false, span };
-    for (const p of pairs) map = withPair(map, p.key, scalar(p.value, adoptSpan(o, p.node.span, k.file)), adoptSpan(o, p.keySpan, k.file));
+    for (const p of pairs) map = withPair(map, p.key, scalar(p.value, adoptSpan(o, p.node.span, k.file, holds)), adoptSpan(o, p.keySpan, k.file, holds));
     return map;
   }) as YMap;
 }
@@ -173,7 +177,7 @@ function sameNamespace(a: string, b: string): boolean {
  * The object a reference from `referrer` means, by kustomize's rule: of the objects of the rule's kind that had the
  * referenced name, those in the referrer's namespace (cluster-scoped ones anywhere); exactly one, else none.
  */
-export function referralTarget(objects: readonly BuildingObject[], rule: { kind: string; group?: string }, referrer: BuildingObject, name: string): BuildingObject | undefined {
+function referralTarget(objects: readonly BuildingObject[], rule: { kind: string; group?: string }, referrer: BuildingObject, name: string): BuildingObject | undefined {
   const candidates = objects.filter((o) => kindOf(o) === rule.kind && (rule.group === undefined || rule.group === groupOf(o)) && hadName(o, name)
     && (clusterScopedKinds.has(kindOf(o)) || sameNamespace(namespaceOf(o), namespaceOf(referrer))));
   const names = new Set(candidates.map(nameOf));

@@ -32,7 +32,7 @@ function reSpan(node: YNode, map: (span: Span) => Span): YNode {
   }
 }
 
-export function emptyMap(span: Span): YMap {
+function emptyMap(span: Span): YMap {
   return { type: 'map', pairs: [], flow: false, span };
 }
 
@@ -47,10 +47,6 @@ export function withPair(map: YMap, key: string, value: YNode, keySpan: Span = v
 
 export function withoutPair(map: YMap, key: string): YMap {
   return { ...map, pairs: map.pairs.filter((p) => p.key !== key) };
-}
-
-export function withPairs(map: YMap, pairs: YPair[]): YMap {
-  return { ...map, pairs };
 }
 
 export function withItems(seq: YSeq, items: YNode[]): YSeq {

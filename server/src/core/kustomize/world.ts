@@ -45,13 +45,17 @@ export interface BuildChange {
   unknownChanged: boolean;
 }
 
-/** What one update of the world changed: files (their parses before and after) and builds. */
+/**
+ * What one update of the world changed: files (their parses before and after), builds, and the files whose own
+ * documents joined or left the deployed repository (a build started or stopped using them, a chart took them in).
+ */
 export interface WorldChange {
   files: { file: string; before: ParsedFile | undefined; after: ParsedFile | undefined }[];
   builds: BuildChange[];
+  exposed: ParsedFile[];
 }
 
-const noChange: WorldChange = { files: [], builds: [] };
+const noChange: WorldChange = { files: [], builds: [], exposed: [] };
 
 /** The key under which a file's analysis within a build depends on the built objects that hold its values. */
 export function buildKey(root: string, file: string): string {
@@ -159,9 +163,9 @@ export class World {
       const next = kustomization && this.add(root, buildKustomization(kustomization, (p) => this.known.get(p)));
       out.push(difference(root, entry?.build, next?.build));
     }
-    this.refreshDeployed(chartsChanged);
+    const exposed = this.refreshDeployed(chartsChanged);
     this.version++;
-    return { files, builds: out };
+    return { files, builds: out, exposed };
   }
 
   private kustomizationAt(file: string): Kustomization | undefined {
@@ -251,25 +255,45 @@ export class World {
     }
   }
 
-  /** Brings the deployed index in line: every file whose parse or managed state changed, or all when charts did. */
-  private refreshDeployed(all: boolean): void {
+  /**
+   * Brings the deployed index in line: every file whose parse or managed state changed, or all when charts did.
+   * Returns the parses of the files whose documents joined or left it.
+   */
+  private refreshDeployed(all: boolean): ParsedFile[] {
+    const visible = (file: string) => (this.deployed ? this.deployed.getFile(file) : this.known.get(file));
+    const exposed: ParsedFile[] = [];
+    const note = (before: ParsedFile | undefined, after: ParsedFile | undefined) => {
+      if (before === after) return;
+      if (before) exposed.push(before);
+      if (after) exposed.push(after);
+    };
     if (this.builds.size === 0 && this.chartDirs.length === 0) {
+      if (this.deployed) for (const [file, parsed] of this.known) note(this.deployed.getFile(file), parsed);
       this.deployed = undefined;
     } else if (!this.deployed || all) {
-      this.deployed = new WorkspaceIndex();
-      for (const [file, parsed] of this.known) if (!this.isManaged(file)) this.deployed.setFile(parsed);
-      for (const entry of this.builds.values()) this.deployed.setFile(entry.pseudo);
+      const next = new WorkspaceIndex();
+      for (const [file, parsed] of this.known) {
+        const shown = this.isManaged(file) ? undefined : parsed;
+        if (shown) next.setFile(shown);
+        note(visible(file), shown);
+      }
+      for (const entry of this.builds.values()) next.setFile(entry.pseudo);
+      this.deployed = next;
     } else {
       for (const file of this.touched) {
         const parsed = this.known.get(file);
+        const before = this.deployed.getFile(file);
         if (parsed && !this.isManaged(file)) {
-          if (this.deployed.getFile(file) !== parsed) this.deployed.setFile(parsed);
+          if (before !== parsed) this.deployed.setFile(parsed);
+          note(before, parsed);
         } else {
           this.deployed.removeFile(file);
+          note(before, undefined);
         }
       }
     }
     this.touched.clear();
+    return exposed;
   }
 
   /** The parse of a file as the world last saw it. */

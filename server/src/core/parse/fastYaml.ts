@@ -24,6 +24,9 @@ let lineEnd = new Int32Array(1024);
 let lineIndent = new Int32Array(1024);
 let lineBlank = new Uint8Array(1024);
 
+/** Beyond this many lines the arrays are given back after the document, so that one huge file does not pin memory. */
+const keptLines = 1 << 16;
+
 const maxDepth = 200;
 
 export function fastParseDocument(text: string, start: number, end: number): YNode | null | undefined {
@@ -34,6 +37,13 @@ export function fastParseDocument(text: string, start: number, end: number): YNo
   } catch (e) {
     if (e instanceof Bail) return undefined;
     throw e;
+  } finally {
+    if (lineStart.length > keptLines) {
+      lineStart = new Int32Array(1024);
+      lineEnd = new Int32Array(1024);
+      lineIndent = new Int32Array(1024);
+      lineBlank = new Uint8Array(1024);
+    }
   }
 }
 

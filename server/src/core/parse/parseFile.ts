@@ -7,7 +7,7 @@
  * Helm/Go template actions (`{{ }}`) are recognised and skipped.
  */
 import type { Finding, Resource, SkippedDocument, Span, YMap, YNode } from '../model';
-import { isPlainYamlFile, isRepositoryDocument, repositoryKinds } from '../sources/repositoryFiles';
+import { isPlainYamlFile, isRepositoryDocument, ownTemplateKinds, repositoryKinds } from '../sources/repositoryFiles';
 import { findIgnoreComments, type IgnoreComment } from '../suppress';
 import { fastParseDocument } from './fastYaml';
 import { fullParseDocument } from './fullYaml';
@@ -130,7 +130,7 @@ export function scanFile(file: string, text: string, options: ParseOptions = {})
       templateAt = text.indexOf('{{', span.start);
       templateSearched = true;
     }
-    if (templateAt >= 0 && templateAt < span.end) {
+    if (templateAt >= 0 && templateAt < span.end && !(kind !== undefined && ownTemplateKinds.has(kind))) {
       // The kind says what a Helm chart's template may create (see sources/).
       scan.skipped.push({ docIndex, span, reason: 'template', ...(kind !== undefined ? { kind } : {}) });
       continue;

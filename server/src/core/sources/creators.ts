@@ -104,9 +104,11 @@ function helmChartCreator(r: Resource): Creator {
 /**
  * The sources that could create `wanted`, the most likely first: an operator that creates exactly that object,
  * then sources whose names resemble it, then the other sources of its namespace. `extra` are sources that are not
- * objects (kustomize's remote bases and Helm charts, charts kept in the repository).
+ * objects (kustomize's remote bases and Helm charts, charts kept in the repository). When the name is one edit or
+ * two away from an object that exists (`likelyTypo`), only a source that names it, or whose name it resembles,
+ * counts: a typo is likelier than an unseen object with a near-identical name.
  */
-export function possibleCreators(lookups: CreatorLookups, wanted: Wanted, extra: readonly Creator[], folders: FolderTest): Creator[] {
+export function possibleCreators(lookups: CreatorLookups, wanted: Wanted, extra: readonly Creator[], folders: FolderTest, likelyTypo: boolean): Creator[] {
   const creators: Creator[] = [];
   for (const [kind, products] of operatorKinds) {
     for (const r of lookups.inNamespace(kind, wanted.namespace)) {
@@ -133,7 +135,8 @@ export function possibleCreators(lookups: CreatorLookups, wanted: Wanted, extra:
   const able = creators.filter((c) => {
     if (c.objects) return c.objects.some((o) => o.kind === wanted.kind && o.name === wanted.name);
     if (c.kinds && !c.kinds.has(wanted.kind)) return false;
-    return c.namespace === undefined ? resembles(wanted.name, c.hints) : c.namespace === wanted.namespace;
+    if (c.namespace === undefined || likelyTypo) return resembles(wanted.name, c.hints) && (c.namespace === undefined || c.namespace === wanted.namespace);
+    return c.namespace === wanted.namespace;
   });
   const rank = (c: Creator): number => (c.objects ? 0 : resembles(wanted.name, c.hints) ? 1 : 2);
   return able.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map((x) => x.c);

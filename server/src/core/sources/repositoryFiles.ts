@@ -10,7 +10,7 @@ import { isKustomizationFileName } from '../kustomize/kustomization';
 import { basename } from '../kustomize/paths';
 import { operatorKinds } from './operators';
 
-export const gitOpsKinds: readonly (readonly [string, readonly string[]])[] = [
+const gitOpsKinds: readonly (readonly [string, readonly string[]])[] = [
   ['HelmRelease', ['helm.toolkit.fluxcd.io']],
   ['Kustomization', ['kustomize.toolkit.fluxcd.io']],
   ['Application', ['argoproj.io']],
@@ -18,6 +18,12 @@ export const gitOpsKinds: readonly (readonly [string, readonly string[]])[] = [
   ['HelmChart', ['helm.cattle.io']],
   ['HelmChartConfig', ['helm.cattle.io']],
 ];
+
+/**
+ * Kinds whose own syntax holds `{{ }}` (an ApplicationSet's template parameters, always inside quoted strings): their
+ * documents are valid YAML, not Helm templates.
+ */
+export const ownTemplateKinds: ReadonlySet<string> = new Set(['ApplicationSet']);
 
 /** Kinds the parser reads for sources, with the API groups they must come from. */
 export const repositoryKinds: readonly (readonly [string, readonly string[]])[] = [

@@ -32,6 +32,7 @@ const traefikInstallKey = 'repository/traefik-install';
 /** Read by files that looked for a source of a missing object; provided by changes to builds and Helm charts. */
 const sourcesKey = 'repository/sources';
 
+
 const discoverableOptions: readonly (keyof TraefikOptions)[] = [
   'version', 'allowCrossNamespace', 'allowExternalNameServices', 'allowEmptyServices', 'nativeLBByDefault', 'disableClusterScopeResources', 'namespaces', 'ingressClass',
 ];
@@ -85,12 +86,17 @@ export class RepositoryLayer implements AnalysisLayer {
     };
   }
 
-  changed(index: WorkspaceIndex, file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): { files: ParsedFile[]; keys: string[] } {
+  changed(index: WorkspaceIndex, file: string, before: ParsedFile | undefined, after: ParsedFile | undefined): { files: ParsedFile[]; keys: string[]; reanalyse: string[] } {
     const changes = [this.world.sync(index, { file, parsed: before }), this.world.apply(new Map([[file, after]]))];
     const files: ParsedFile[] = [];
     const keys = new Set<string>();
+    const reanalyse = new Set<string>();
     for (const change of changes) {
       this.note(change);
+      // A file whose own documents joined or left the deployed repository is now judged differently: as it is, in
+      // a build, or (in a chart) not at all.
+      files.push(...change.exposed);
+      for (const p of change.exposed) reanalyse.add(p.file);
       for (const b of change.builds) {
         files.push({ file: b.root, resources: [...b.before, ...b.after], skipped: [], problems: [] });
         for (const f of b.files) keys.add(buildKey(b.root, f));
@@ -100,7 +106,7 @@ export class RepositoryLayer implements AnalysisLayer {
     }
     if (installsIn(before) || installsIn(after)) keys.add(traefikInstallKey);
     if (basename(file) === 'Chart.yaml' || this.world.isChartContent(file)) keys.add(sourcesKey);
-    return { files, keys: [...keys] };
+    return { files, keys: [...keys], reanalyse: [...reanalyse] };
   }
 
   /** Forgets what was derived from changed files. */
@@ -209,7 +215,9 @@ export class RepositoryLayer implements AnalysisLayer {
       const wanted = missingObject(f);
       if (!wanted) return f;
       depend(sourcesKey);
-      const creator = possibleCreators(view, wanted, this.repositoryCreators(), (path) => this.holdsFolder(path))[0];
+      const candidates = f.data?.['candidates'];
+      const likelyTypo = Array.isArray(candidates) && candidates.length > 0;
+      const creator = possibleCreators(view, wanted, this.repositoryCreators(), (path) => this.holdsFolder(path), likelyTypo)[0];
       return creator ? unverifiedFinding(f, wanted, creator, options.unverifiedAsErrors === true) : f;
     });
   }
