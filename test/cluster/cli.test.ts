@@ -4,7 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
-import { formatLiveReport, runClusterCheck, splitClusterArgs, wantsCluster } from '../../server/src/cli/cluster';
+import { formatLiveReport, runClusterCheck, splitClusterArgs } from '../../server/src/cli/cluster';
+import { wantsCluster } from '../../server/src/cli/main';
 import { parseArgs, usage } from '../../server/src/cli/main';
 import type { FakeApiServer } from './fakeApiServer';
 import { exampleDir, startScenario, tempDir } from './scenario';

@@ -35,11 +35,6 @@ export interface ClusterCliOptions {
 }
 
 /** True when the arguments ask for the live diagnosis (a --cluster flag before any "--"). */
-export function wantsCluster(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).includes('--cluster');
-}
-
 /** Takes the cluster options out of the arguments; the rest is for the shared parser. Throws on a bad value. */
 export function splitClusterArgs(argv: readonly string[]): { rest: string[]; cluster: ClusterCliOptions } {
   const rest: string[] = [];

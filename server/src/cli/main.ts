@@ -14,7 +14,6 @@ import { defaultMaxFileLength, readScanned } from '../core/parse/parseFile';
 import { analyzeParsed } from '../core/workspace';
 import { walkYamlFiles } from '../host/files';
 import { FileReadError, readAndScan } from '../host/scan';
-import { runClusterCheck, wantsCluster } from './cluster';
 import { formatJson, formatSarif, formatText, type Report } from './format';
 import { isReadWorkerData, readInWorkers, serveReadWorker, type ReadResult } from './parallelRead';
 
@@ -204,12 +203,24 @@ export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliR
   return { exitCode: errors ? 1 : 0, stdout, stderr: noFiles + (checked.note ?? '') };
 }
 
+/** True when the arguments (before a `--`) ask for the live diagnosis. */
+export function wantsCluster(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--cluster');
+}
+
 async function main(): Promise<void> {
   let result: CliResult;
   try {
     const argv = process.argv.slice(2);
     // The live diagnosis has its own module (cluster.ts); it parses the shared options with parseArgs.
-    result = wantsCluster(argv) ? await runClusterCheck(argv, { parseArgs, usage }) : await runCli(argv, { workerScript: __filename });
+    // client-node is large: load the cluster module only when a cluster is used, so plain checks start fast.
+    if (wantsCluster(argv)) {
+      const { runClusterCheck } = await import('./cluster');
+      result = await runClusterCheck(argv, { parseArgs, usage });
+    } else {
+      result = await runCli(argv, { workerScript: __filename });
+    }
   } catch (e) {
     result = { exitCode: 2, stdout: '', stderr: `route-doctor: internal error: ${(e as Error).stack ?? e}\n` };
   }

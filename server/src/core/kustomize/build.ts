@@ -12,7 +12,7 @@
  * kustomize inflates, folders or files that are not there — is recorded as unknown content, which makes the
  * objects it may hold unknown rather than missing.
  */
-import type { Resource, YMap, YNode, YScalar } from '../model';
+import type { Resource, Span, YMap, YNode, YScalar } from '../model';
 import { fastParseDocument } from '../parse/fastYaml';
 import { fullParseDocument } from '../parse/fullYaml';
 import { splitDocuments, type ParsedFile } from '../parse/parseFile';
@@ -22,7 +22,7 @@ import { kustomizationFileNames, readKustomization, readNameReferences, type Gen
 import { applyJsonPatch, readJsonPatch, selectorMatches, strategicMerge } from './patch';
 import { isRemote, resolvePath } from './paths';
 import { applyAnnotations, applyLabels, applyNamespace, applyPrefixSuffix, builtInNameReferences, fixNameReferences, renameObject } from './transforms';
-import { flattenSpans, scalar } from './tree';
+import { flattenSpans, scalar, withPair } from './tree';
 
 /** The files a build reads: the workspace index, seen through whatever the caller is about to change. */
 export type FileLookup = (path: string) => ParsedFile | undefined;
@@ -167,11 +167,11 @@ class Builder {
         objects.push(object);
         continue;
       }
-      // `merge` and `replace` change the generated object of a base: only its keys matter here.
+      // `merge` and `replace` change the data of a base's generated object: only its keys matter here.
       const base = objects.find((o) => kindOf(o) === g.kind && hadName(o, g.name));
-      if (!base) continue;
-      const keys = g.keys === undefined ? undefined : g.behavior === 'merge' ? [...new Set([...dataKeys(base), ...g.keys])] : g.keys;
-      base.root = generatedResource(k, { ...g, ...(keys ? { keys } : {}) }, nameOf(base)).root;
+      if (!base || g.keys === undefined) continue;
+      const keys = g.behavior === 'merge' ? [...new Set([...dataKeys(base), ...g.keys])] : g.keys;
+      base.root = withPair(base.root, 'data', adopt(base, dataNode(keys, g.node.span), k.file));
     }
   }
 
@@ -223,17 +223,24 @@ function dataKeys(o: BuildingObject): string[] {
   return data ? data.pairs.map((p) => p.key) : [];
 }
 
+function mapNode(entries: [string, YNode][], span: Span): YMap {
+  return { type: 'map', flow: false, span, pairs: entries.map(([key, value]) => ({ key, keySpan: span, value })) };
+}
+
+/** Data with the given keys; the values are left out, as the parser leaves out every Secret's values. */
+function dataNode(keys: readonly string[], span: Span): YMap {
+  return mapNode(keys.map((key) => [key, scalar(null, span)]), span);
+}
+
 /** The object a generator makes: its only written form is the generator entry, so every node spans its name. */
-function generatedResource(k: Kustomization, g: Generated, name = g.name): Resource {
+function generatedResource(k: Kustomization, g: Generated): Resource {
   const span = g.node.span;
-  const s = (value: string | null): YScalar => scalar(value, span);
-  const map = (entries: [string, YNode][]): YMap => ({ type: 'map', flow: false, span, pairs: entries.map(([key, value]) => ({ key, keySpan: span, value })) });
-  const entries: [string, YNode][] = [['apiVersion', s('v1')], ['kind', s(g.kind)], ['metadata', map([['name', s(name)]])]];
-  if (g.type) entries.push(['type', s(g.type)]);
-  if (g.keys) entries.push(['data', map(g.keys.map((key) => [key, s(null)]))]);
+  const entries: [string, YNode][] = [['apiVersion', scalar('v1', span)], ['kind', scalar(g.kind, span)], ['metadata', mapNode([['name', scalar(g.name, span)]], span)]];
+  if (g.type) entries.push(['type', scalar(g.type, span)]);
+  if (g.keys) entries.push(['data', dataNode(g.keys, span)]);
   return {
-    file: k.file, docIndex: -1, docSpan: span, apiVersion: 'v1', group: '', kind: g.kind, name, namespace: 'default', namespaceExplicit: false,
-    labels: {}, annotations: {}, root: map(entries),
+    file: k.file, docIndex: -1, docSpan: span, apiVersion: 'v1', group: '', kind: g.kind, name: g.name, namespace: 'default', namespaceExplicit: false,
+    labels: {}, annotations: {}, root: mapNode(entries, span),
   };
 }
 

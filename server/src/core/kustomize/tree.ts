@@ -3,7 +3,7 @@
  * documents they come from, so trees are never changed in place: an edit copies the maps and sequences on the path
  * to the changed node and nothing else.
  */
-import type { ScalarValue, Span, YMap, YNode, YPair, YScalar, YSeq } from '../model';
+import type { ScalarValue, Span, YMap, YNode, YScalar, YSeq } from '../model';
 import { encodeSpan } from './origin';
 
 export function scalar(value: ScalarValue, span: Span): YScalar {
