@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { cliProblems, CodeServer, launchBrowser, screenshotOnFailure, tempFolder, timeoutMs, until, Workbench } from './workbench';
+import { assertExtensionHostSuite, cliProblems, CodeServer, launchBrowser, screenshotOnFailure, tempFolder, timeoutMs, until, Workbench } from './workbench';
 
 describe('trusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
   let server: CodeServer | undefined;
@@ -18,7 +18,11 @@ describe('trusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
   const folder = tempFolder({ example: 'go-app-404' });
 
   before(async () => {
-    server = await CodeServer.start({ settings: { 'security.workspace.trust.enabled': false } });
+    server = await CodeServer.start({
+      settings: { 'security.workspace.trust.enabled': false },
+      // For the last test, which runs the extension-host suite of `npm run test:vscode` in this server.
+      env: { ROUTE_DOCTOR_SCENARIO: 'trusted', ROUTE_DOCTOR_NODE: process.execPath },
+    });
     browser = await launchBrowser();
     workbench = await Workbench.open(browser, server, folder);
   });
@@ -46,6 +50,7 @@ describe('trusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
     await wb.runCommand('Route Doctor: Show Output');
     await wb.page.locator('.part.panel .output-view .view-lines', { hasText: /indexed\s+4\s+files/ }).waitFor();
     await wb.screenshot('01-activated-output');
+    await wb.closePanel();
   });
 
   uiTest('squiggles the mistyped Service name and lists what the CLI reports in the Problems panel', async (wb) => {
@@ -102,5 +107,10 @@ describe('trusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
       await wb?.close();
       rmSync(plain, { recursive: true, force: true });
     }
+  });
+
+  test('the extension-host suite of npm run test:vscode passes in this extension host', async (t) => {
+    assert.ok(server && browser);
+    await assertExtensionHostSuite(t, browser, server, 'trusted');
   });
 });

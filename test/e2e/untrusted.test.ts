@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { cliProblems, CodeServer, launchBrowser, screenshotOnFailure, tempFolder, timeoutMs, Workbench } from './workbench';
+import { assertExtensionHostSuite, cliProblems, CodeServer, launchBrowser, screenshotOnFailure, tempFolder, timeoutMs, Workbench } from './workbench';
 
 describe('untrusted workspace (code-server)', { timeout: 10 * timeoutMs }, () => {
   let server: CodeServer | undefined;
@@ -16,7 +16,11 @@ describe('untrusted workspace (code-server)', { timeout: 10 * timeoutMs }, () =>
   const folder = tempFolder({ example: 'go-app-404' });
 
   before(async () => {
-    server = await CodeServer.start({ settings: { 'security.workspace.trust.enabled': true } });
+    server = await CodeServer.start({
+      settings: { 'security.workspace.trust.enabled': true },
+      // For the last test, which runs the extension-host suite of `npm run test:vscode` in this server.
+      env: { ROUTE_DOCTOR_SCENARIO: 'untrusted', ROUTE_DOCTOR_NODE: process.execPath },
+    });
     browser = await launchBrowser();
   });
 
@@ -40,4 +44,10 @@ describe('untrusted workspace (code-server)', { timeout: 10 * timeoutMs }, () =>
     await workbench.waitForProblems(cliProblems(folder));
     await workbench.screenshot('05-untrusted');
   }));
+
+  test('the extension-host suite of npm run test:vscode passes in this extension host', async (t) => {
+    assert.ok(server && browser);
+    // Trust is on and nobody answers the trust prompt in this window (extension tests refuse dialogs): untrusted.
+    await assertExtensionHostSuite(t, browser, server, 'untrusted');
+  });
 });

@@ -6,15 +6,18 @@
  *
  * code-server and its dependencies come from scripts/e2e-setup.sh (.cache/e2e/); Chromium is Debian's.
  */
+import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { problemKeys, repoRoot, type Problem } from './example';
+import { problemKeys, repoRoot, tempFolder, type Problem } from './example';
+import { bundleSuite } from './vscode/bundle';
 
 export { cliProblems, tempFolder, type Problem } from './example';
 export const resultsDir = join(repoRoot, 'test-results', 'e2e');
@@ -78,6 +81,8 @@ export async function until<T>(what: string | (() => string), condition: () => T
 export interface CodeServerOptions {
   /** User settings (settings.json), added to baseSettings. */
   settings?: Record<string, unknown>;
+  /** Environment variables for code-server, which its extension hosts (and so the extension under test) inherit. */
+  env?: Record<string, string>;
 }
 
 /** A running code-server with its own home, user-data and extensions folders, and the .vsix under test installed. */
@@ -100,7 +105,8 @@ export class CodeServer {
 
     // code-server ignores unpacked folders in the extensions folder; only an installed .vsix counts. It is also the
     // artifact users get, so it is what these tests check.
-    const install = spawnSync(process.execPath, [codeServerEntry, ...dirs, '--install-extension', extensionVsix()], { encoding: 'utf8', env: privateEnv(home) });
+    const env = { ...privateEnv(home), ...options.env };
+    const install = spawnSync(process.execPath, [codeServerEntry, ...dirs, '--install-extension', extensionVsix()], { encoding: 'utf8', env });
     if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
       rmSync(home, { recursive: true, force: true });
       throw new Error(`Installing the .vsix into code-server failed (exit ${install.status}):\n${install.stdout}${install.stderr}`);
@@ -109,7 +115,7 @@ export class CodeServer {
     const port = await freePort();
     const args = [codeServerEntry, ...dirs, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check'];
     // Its own process group, so that stop() also ends the extension hosts and language servers it starts.
-    const child = spawn(process.execPath, args, { env: privateEnv(home), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
     const chunks: string[] = [];
     const server = new CodeServer(`http://127.0.0.1:${port}`, userDataDir, child, home, chunks);
@@ -288,6 +294,37 @@ export class Workbench {
     return new Workbench(page, server, folder, logFile);
   }
 
+  /**
+   * Opens a window that runs extension tests instead of a user: the workbench's `payload` URL parameter gives the
+   * extension development path (this checkout, whose extension then replaces the installed one) and a bundled test
+   * module with a `run()` function, as VS Code's own browser integration tests do. The window reports the result
+   * through `codeAutomationExit`; what the tests print reaches the browser console. Returns the exit code (0 when
+   * run() resolved) and the printed lines.
+   */
+  static async runExtensionTests(browser: Browser, server: CodeServer, folder: string, testsModule: string): Promise<{ exitCode: number; output: string[] }> {
+    const page = await browser.newPage();
+    try {
+      const output: string[] = [];
+      // The extension host's console reaches the page with a CSS-styled prefix ("%c INFO color: #33f ").
+      page.on('console', (message) => output.push(message.text().replace(/^%c\s*\w+ color: \S+ /, '')));
+      let exit: (code: number) => void = () => undefined;
+      const exited = new Promise<number>((resolve) => {
+        exit = resolve;
+      });
+      await page.exposeFunction('codeAutomationExit', (code: number) => exit(code));
+      const authority = new URL(server.url).host;
+      const payload = JSON.stringify([
+        ['extensionDevelopmentPath', `vscode-remote://${authority}${repoRoot}`],
+        ['extensionTestsPath', `vscode-remote://${authority}${testsModule}`],
+      ]);
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`);
+      const exitCode = await withTimeout(exited, 5 * timeoutMs, () => `the extension tests did not finish:\n${output.join('\n')}`);
+      return { exitCode, output };
+    } finally {
+      await page.close();
+    }
+  }
+
   /** This window's extension host log, which says which extensions were activated and why. */
   extensionHostLog(): string {
     return readFileSync(this.logFile, 'utf8');
@@ -383,6 +420,12 @@ export class Workbench {
     await this.page.locator(`.part.panel .action-label[aria-label="${to}"]`).waitFor();
   }
 
+  /** Hides the panel (Problems, Output, …) with its title bar button, giving the editors the whole height. */
+  async closePanel(): Promise<void> {
+    await this.page.locator('.part.panel .action-label[aria-label^="Hide Panel"]').click();
+    await this.page.locator('.part.panel').waitFor({ state: 'hidden' });
+  }
+
   /** The Problems panel's row for the (first) problem with this code. */
   problemRow(code: string): Locator {
     return this.page.locator('.markers-panel .monaco-list-row[aria-level="2"]', { has: this.page.locator('.marker-code', { hasText: code }) }).first();
@@ -455,6 +498,26 @@ export class Workbench {
 
   async close(): Promise<void> {
     await this.page.close();
+  }
+}
+
+/**
+ * Runs the extension-host suite of `npm run test:vscode` (test/e2e/vscode/suite.ts) in this code-server's extension
+ * host, on a fresh copy of examples/go-app-404, and fails unless all its steps pass. The scenario is the
+ * ROUTE_DOCTOR_SCENARIO the server was started with (extension hosts inherit code-server's environment). Reports
+ * the suite's lines as test diagnostics.
+ */
+export async function assertExtensionHostSuite(t: TestContext, browser: Browser, server: CodeServer, scenario: string): Promise<void> {
+  const suite = await bundleSuite();
+  const folder = tempFolder({ example: 'go-app-404' });
+  try {
+    const { exitCode, output } = await Workbench.runExtensionTests(browser, server, folder, suite);
+    for (const line of output.filter((l) => /^(not )?ok - |: \d+ passed, \d+ failed$/.test(l))) t.diagnostic(line);
+    assert.equal(exitCode, 0, `the extension-host suite failed; the extension host printed:\n${output.join('\n')}`);
+    assert.match(output.join('\n'), new RegExp(`^${scenario}: [1-9]\\d* passed, 0 failed$`, 'm'));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(dirname(suite), { recursive: true, force: true });
   }
 }
 

@@ -94,8 +94,13 @@ for (const name of samples) {
         assert.deepEqual(line.tokens, baseLine.tokens, `line ${i + 1} ${JSON.stringify(line.text)} changed although it holds no rule`);
         return;
       }
-      // Everything up to and including the key's `:` is the YAML grammar's, untouched.
-      const colon = baseLine.tokens.findIndex((t) => t.scopes.includes('punctuation.separator.map.value.yaml'));
+      // Everything up to and including the key's `:` is the YAML grammar's, untouched. That is the last `:` before the
+      // rule: a flow mapping can hold other keys before it, and on a continuation line the `:` of a later key follows it.
+      const ruleStart = line.tokens.find((t) => t.scopes.some(isRuleScope))?.start ?? line.text.length;
+      let colon = -1;
+      baseLine.tokens.forEach((t, k) => {
+        if (t.start < ruleStart && t.scopes.includes('punctuation.separator.map.value.yaml')) colon = k;
+      });
       if (colon >= 0) assert.deepEqual(line.tokens.slice(0, colon + 1), baseLine.tokens.slice(0, colon + 1), `the key on line ${i + 1} changed`);
       // In the value, every character keeps all of the YAML grammar's scopes, in order, so that themes still see the
       // YAML string, escape, comment and block scalar scopes; the injection may only add scopes between them.
@@ -204,6 +209,57 @@ test('edge-cases.yaml: v2 matchers, escapes, block headers and rules being typed
   assertNoRuleScope(rule, 'kind: Rule', 'Rule');
   assertScope(rule, 'Path(`/quoted-continued`)', 'Path', 'support.function.matcher.traefik-rule');
   assertScope(rule, 'Path(`/quoted-continued`)', '"', 'punctuation.definition.string.end.yaml');
+});
+
+test('flow-mappings.yaml: rules in flow mappings get rule scopes inside the YAML grammar\'s own scalars', async () => {
+  const { rule } = await both(readSample('flow-mappings.yaml'));
+  const double = 'flow.example.com';
+  assertScope(rule, double, 'Host', 'support.function.matcher.traefik-rule');
+  assertScope(rule, double, 'Host', 'meta.flow.pair.value.yaml');
+  assertScope(rule, double, 'Host', 'string.quoted.double.yaml');
+  assertScope(rule, double, 'PathRegexp', 'support.function.matcher.traefik-rule');
+  assertScope(rule, double, '^/v[0-9]{1,2}/', 'string.quoted.other.backtick.traefik-rule');
+  assertScope(rule, double, '"', 'punctuation.definition.string.end.yaml', 1);
+  assertNoRuleScope(rule, double, '"', 1);
+  assertNoRuleScope(rule, double, ',');
+  assertNoRuleScope(rule, double, 'Rule');
+  assertNoRuleScope(rule, double, 'web');
+
+  // A plain rule after another key: the flow scalar's scope is kept, and it ends at the `,` and `}` of the mapping.
+  const plain = 'plain.example.com';
+  assertScope(rule, plain, 'Host', 'support.function.matcher.traefik-rule');
+  assertScope(rule, plain, 'Host', 'string.unquoted.plain.in.yaml');
+  assertScope(rule, plain, '!', 'keyword.operator.logical.traefik-rule');
+  assertScope(rule, plain, ',', 'punctuation.separator.mapping.yaml');
+  assertNoRuleScope(rule, plain, ',');
+  assertNoRuleScope(rule, plain, '5');
+
+  assertScope(rule, 'Method(`GET`)', 'Header', 'support.function.matcher.traefik-rule');
+  assertScope(rule, 'Method(`GET`)', "''", 'constant.character.escape.single-quote.yaml');
+  assertScope(rule, 'Method(`GET`)', ',', 'punctuation.separator.arguments.traefik-rule');
+  assertScope(rule, 'json.example.com', 'HOST', 'support.function.matcher.traefik-rule');
+  assertScope(rule, 'json.example.com', '\\"', 'string.quoted.double.traefik-rule', 0);
+
+  // YAML ends a flow plain scalar at a `,` even between backticks, and at a ` #` comment; so does the highlighting.
+  assertScope(rule, '`a.example.com`, `b.example.com`', ',', 'punctuation.separator.mapping.yaml');
+  assertNoRuleScope(rule, '`a.example.com`, `b.example.com`', '`b.example.com`)');
+  assertScope(rule, 'comment.example.com', '#', 'comment.line.number-sign.yaml');
+  assertNoRuleScope(rule, 'comment.example.com', '#');
+
+  assertScope(rule, 'PathPrefix(`/plain`)', 'PathPrefix', 'support.function.matcher.traefik-rule');
+  assertScope(rule, 'PathPrefix(`/plain`)', ',', 'punctuation.separator.mapping.yaml');
+  assertNoRuleScope(rule, 'PathPrefix(`/plain`)', ',');
+  assertScope(rule, 'PathPrefix(`/quoted`)', 'PathPrefix', 'support.function.matcher.traefik-rule');
+  assertScope(rule, 'Path(`/a: b`)', ':', 'invalid.illegal.multiline-key.yaml', 1);
+  assertScope(rule, 'HostSNI(`db.example.com`)', 'HostSNI', 'support.function.matcher.traefik-rule', 0);
+  assertScope(rule, 'HostSNI(`db.example.com`)', 'HostSNI', 'support.function.matcher.traefik-rule', 1);
+  assertScope(rule, 'router.rule: Host', 'Host', 'support.function.matcher.traefik-rule');
+
+  // Block mappings after flow ones are unaffected; flow values that hold no rule, and rules in other strings, stay YAML.
+  assertScope(rule, 'block.after.flow.example.com', 'Host', 'string.unquoted.plain.out.yaml');
+  assertScope(rule, 'block.after.flow.example.com', 'Host', 'support.function.matcher.traefik-rule');
+  assertNoRuleScope(rule, 'not.a.rule', 'see match: Host(`not.a.rule`)');
+  for (const text of ['kube.*', 'Host(`other.key`)', 'Host']) assertNoRuleScope(rule, 'middlewares:', text);
 });
 
 test('not-traefik.yaml: no token gets a rule scope', async () => {

@@ -12,10 +12,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { downloadAndUnzipVSCode } from '@vscode/test-electron';
-import { build } from 'esbuild';
 import { repoRoot, tempFolder } from '../example';
+import { bundleSuite } from './bundle';
 
 const cacheDir = join(repoRoot, '.cache', 'vscode-test');
 
@@ -62,24 +62,16 @@ async function runScenario(executable: string, suite: string, scenario: Scenario
 }
 
 async function main(): Promise<number> {
-  const suite = join(cacheDir, 'suite.js');
-  // VS Code loads the suite with require() in its extension host, where neither TypeScript nor tsx is available.
-  await build({
-    entryPoints: [join(repoRoot, 'test', 'e2e', 'vscode', 'suite.ts')],
-    outfile: suite,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    sourcemap: 'inline',
-    logLevel: 'warning',
-  });
-  const executable = await downloadAndUnzipVSCode({ version: process.env.VSCODE_VERSION ?? 'stable', cachePath: cacheDir });
-  let failed = 0;
-  for (const scenario of scenarios) if ((await runScenario(executable, suite, scenario)) !== 0) failed++;
-  console.log(`\nVS Code scenarios: ${scenarios.length - failed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
+  const suite = await bundleSuite();
+  try {
+    const executable = await downloadAndUnzipVSCode({ version: process.env.VSCODE_VERSION ?? 'stable', cachePath: cacheDir });
+    let failed = 0;
+    for (const scenario of scenarios) if ((await runScenario(executable, suite, scenario)) !== 0) failed++;
+    console.log(`\nVS Code scenarios: ${scenarios.length - failed} passed, ${failed} failed`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    rmSync(dirname(suite), { recursive: true, force: true });
+  }
 }
 
 main().then(

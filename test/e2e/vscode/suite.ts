@@ -14,7 +14,10 @@ import { cliProblems, problemKeys, type Problem } from '../example';
 
 const extensionId = 'route-doctor.route-doctor';
 const timeoutMs = 60_000;
-/** The Node.js binary for the CLI, passed by run.ts: process.execPath is VS Code's own executable here. */
+/**
+ * The Node.js binary for the CLI, passed by the launcher: in desktop VS Code process.execPath is the editor's own
+ * executable (in code-server's extension host it is Node.js).
+ */
 const node = process.env.ROUTE_DOCTOR_NODE ?? 'node';
 
 /** Polls a condition until it returns a value; the `vscode` API has events for some of these, but not for all. */
