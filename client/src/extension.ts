@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type Location, type Position, type ServerOptions } from 'vscode-languageclient/node';
-import { commands, languageServerId, languageServerName, workspaceStatusNotification, yamlGlob, type WorkspaceStatus } from '../../server/src/protocol';
+import { commands, fixAllCodeActionKind, languageServerId, languageServerName, workspaceStatusNotification, yamlGlob, type WorkspaceStatus } from '../../server/src/protocol';
 import { registerCluster } from './cluster';
 
 let client: LanguageClient | undefined;
@@ -41,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand(commands.restartServer, () => c.restart()),
     vscode.commands.registerCommand(commands.showOutput, () => output.show(true)),
+    vscode.commands.registerCommand(commands.fixAllInFile, fixAllInFile),
     // The Service code lenses send JSON arguments; the built-in references peek needs VS Code's Uri, Position and Location.
     vscode.commands.registerCommand(commands.showReferences, (uri: string, position: Position, locations: Location[]) => vscode.commands.executeCommand(
       'editor.action.showReferences', c.protocol2CodeConverter.asUri(uri), c.protocol2CodeConverter.asPosition(position), locations.map((l) => c.protocol2CodeConverter.asLocation(l)),
@@ -83,4 +84,14 @@ function plural(n: number, word: string): string {
 
 export async function deactivate(): Promise<void> {
   await client?.stop();
+}
+
+/** Runs the server's fix-all source action on the active YAML editor, the same action "Fix all" on save would run. */
+async function fixAllInFile(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.languageId !== 'yaml') {
+    void vscode.window.showInformationMessage('Route Doctor: open a YAML file to fix its problems.');
+    return;
+  }
+  await vscode.commands.executeCommand('editor.action.sourceAction', { kind: fixAllCodeActionKind, apply: 'first' });
 }

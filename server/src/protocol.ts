@@ -63,6 +63,8 @@ export const commands = {
   diagnoseCluster: 'routeDoctor.diagnoseCluster',
   selectContext: 'routeDoctor.selectContext',
   showClusterReport: 'routeDoctor.showClusterReport',
+  /** Applies the file's `source.fixAll.routeDoctor` action: every unambiguous fix at once. */
+  fixAllInFile: 'routeDoctor.fixAllInFile',
   /**
    * Internal, run by the Service code lenses: opens the references peek. Its arguments are JSON (a URI string, an LSP
    * position, LSP locations), which the client converts to the VS Code types `editor.action.showReferences` requires.

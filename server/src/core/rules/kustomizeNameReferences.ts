@@ -99,9 +99,8 @@ function check(resource: Resource, ctx: CheckContext): void {
         ? `its generator appends a hash of the content to the name of ${kind} ${name} (${builtName})`
         : `it renames ${kind} ${name} to ${builtName}`;
       const configuration = configurationText(kind, resource, field.path);
-      const fixes = renamed.hashed
-        ? `Add a nameReference configuration for ${resource.kind} ${field.path} to the kustomization, or set generatorOptions.disableNameSuffixHash: true.`
-        : `Add a nameReference configuration for ${resource.kind} ${field.path} to the kustomization, or reference ${builtName}.`;
+      const configure = `List a configurations file in the kustomization of ${overlay} with a nameReference for ${kind} whose fieldSpecs name ${resource.kind} ${field.path}`;
+      const fixes = renamed.hashed ? `${configure}, or set generatorOptions.disableNameSuffixHash: true.` : `${configure}.`;
       ctx.report({
         code: 'kustomize-name-reference',
         severity: field.severity,
