@@ -40,14 +40,16 @@ export function problemKeys(problems: Problem[]): string[] {
 }
 
 /**
- * Runs `route-doctor check --format json` (the built server/out/cli.js) on a folder. `node` is the Node.js binary to
- * run it with: inside VS Code's extension host process.execPath is the editor's own executable, not Node.
+ * Runs `route-doctor check --format json` on a folder, by default this checkout's built server/out/cli.js with the
+ * Node.js running the tests. Inside VS Code's extension host `node` must be given: process.execPath is the editor's
+ * own executable there.
  */
-export function cliProblems(folder: string, node = process.execPath): Problem[] {
-  const cli = join(repoRoot, 'server', 'out', 'cli.js');
+export function cliProblems(folder: string, { node = process.execPath, cli = join(repoRoot, 'server', 'out', 'cli.js') } = {}): Problem[] {
   const result = spawnSync(node, [cli, 'check', '.', '--format', 'json'], { cwd: folder, encoding: 'utf8' });
   // Exit code 1 means "errors found", which the example is made to have; 2 is a usage or input error.
-  if (result.status !== 0 && result.status !== 1) throw new Error(`route-doctor check failed (exit ${result.status ?? result.error?.message}):\n${result.stderr}`);
+  if ((result.status !== 0 && result.status !== 1) || !result.stdout) {
+    throw new Error(`${node} ${cli} check failed (exit ${result.status ?? result.error?.message}):\n${result.stderr}`);
+  }
   const report = JSON.parse(result.stdout) as {
     diagnostics: { file: string; code: string; severity: string; range: { start: { line: number; character: number } } }[];
   };

@@ -191,6 +191,16 @@ describe('the deployed repository, incrementally', () => {
     };
   }
 
+  test('kustomize-name-reference names the overlay and carries the nameReference configuration that repairs it', () => {
+    const [finding] = workspace().analyzer.analyzeFile('base/app.yaml');
+    assert.equal(finding?.code, 'kustomize-name-reference');
+    assert.match(finding!.message, /^kustomize build prod breaks this reference: it renames Service web to prod-web/);
+    assert.deepEqual(finding?.data?.['configuration'], { nameReference: [{ kind: 'Service', fieldSpecs: [{ kind: 'IngressRoute', path: 'spec/routes/services/name' }] }] });
+    assert.equal(finding?.data?.['kustomization'], 'prod/kustomization.yaml');
+    assert.equal(finding?.data?.['builtName'], 'prod-web');
+    assert.ok(finding?.related?.some((r) => r.file === 'prod/kustomization.yaml' && r.message === 'renames Service web'));
+  });
+
   test('an edit of the overlay re-analyses the base file whose reference it breaks or repairs', () => {
     const ws = workspace();
     assert.deepEqual(ws.codes('base/app.yaml'), ['kustomize-name-reference']);

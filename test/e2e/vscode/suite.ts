@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import { cliProblems, problemKeys, type Problem } from '../example';
@@ -62,9 +62,14 @@ function editorProblems(): Problem[] {
   );
 }
 
-/** Waits until the editor's diagnostics are exactly what the CLI reports for the folder now. */
+/**
+ * Waits until the editor's diagnostics are exactly what the CLI reports for the folder now. The CLI is the one of the
+ * extension under test (its folder is the checkout), since this file runs from a bundle elsewhere.
+ */
 async function waitForCliProblems(): Promise<Problem[]> {
-  const expected = cliProblems(folder().fsPath, node);
+  const extension = vscode.extensions.getExtension(extensionId);
+  assert.ok(extension, `${extensionId} is not loaded`);
+  const expected = cliProblems(folder().fsPath, { node, cli: join(extension.extensionPath, 'server', 'out', 'cli.js') });
   const want = problemKeys(expected).join('\n');
   await until(
     () => `the diagnostics to match route-doctor check:\n${want}\nbut they are:\n${problemKeys(editorProblems()).join('\n')}`,

@@ -76,8 +76,6 @@ const operators = [
 ];
 
 const letter = /\p{L}/u;
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
 const unicodeDigit = /\p{Nd}/u;
 
 function isLetter(ch: string): boolean {
@@ -285,8 +283,20 @@ export class GoScanner {
     const close = src.indexOf('`', start + 1);
     const end = close < 0 ? src.length : close + 1;
     if (close < 0) this.error(start, 'raw string literal not terminated', start, src.length);
-    const builder = new GoStringBuilder();
     const contentEnd = close < 0 ? src.length : close;
+    this.pos = end;
+    const text = src.slice(start, end);
+    // Nearly every rule value is plain ASCII without carriage returns or NULs: its Go string is the text itself.
+    let plain = true;
+    for (let i = start + 1; i < contentEnd; i++) {
+      const c = src.charCodeAt(i);
+      if (c >= 0x80 || c === 0x0d || c === 0) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return { kind: 'STRING', start, end, text, string: asciiGoString(src, start + 1, contentEnd, contentEnd) };
+    const builder = new GoStringBuilder();
     for (let i = start + 1; i < contentEnd;) {
       const ch = codePointAt(src, i);
       if (isLoneSurrogate(ch)) this.error(i, 'illegal UTF-8 encoding');
@@ -295,8 +305,7 @@ export class GoScanner {
       if (ch !== '\r') builder.addCodePoint(ch, i);
       i += ch.length;
     }
-    this.pos = end;
-    return { kind: 'STRING', start, end, text: src.slice(start, end), string: builder.finish(contentEnd) };
+    return { kind: 'STRING', start, end, text, string: builder.finish(contentEnd) };
   }
 
   private scanInterpretedString(start: number): Token {
@@ -408,15 +417,41 @@ export class GoScanner {
   }
 }
 
+/**
+ * The Go string of `src[from, to)` when every character there is ASCII (and written as itself, without escapes):
+ * its value is that text, and each character was written at its own offset.
+ */
+function asciiGoString(src: string, from: number, to: number, endOffset: number): GoString {
+  const offsets: number[] = new Array(to - from + 1);
+  for (let i = from; i < to; i++) offsets[i - from] = i;
+  offsets[to - from] = endOffset;
+  return { value: src.slice(from, to), offsets, byteLength: to - from, ascii: true, invalidUtf8At: -1 };
+}
+
 /** Collects the bytes of a Go string with the offset each was written at, then decodes them like Go's `range`. */
 class GoStringBuilder {
   private readonly bytes: number[] = [];
   private readonly byteOffsets: number[] = [];
 
+  /** Adds the UTF-8 bytes of one code point (a lone surrogate is encoded as U+FFFD, as TextEncoder does). */
   addCodePoint(ch: string, offset: number): void {
-    for (const b of utf8Encoder.encode(ch)) {
-      this.bytes.push(b);
-      this.byteOffsets.push(offset);
+    const cp = ch.codePointAt(0);
+    if (cp === undefined) return;
+    if (cp < 0x80) {
+      this.addByte(cp, offset);
+    } else if (cp < 0x800) {
+      this.addByte(0xc0 | (cp >> 6), offset);
+      this.addByte(0x80 | (cp & 0x3f), offset);
+    } else if (cp < 0x10000) {
+      const c = cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp;
+      this.addByte(0xe0 | (c >> 12), offset);
+      this.addByte(0x80 | ((c >> 6) & 0x3f), offset);
+      this.addByte(0x80 | (c & 0x3f), offset);
+    } else {
+      this.addByte(0xf0 | (cp >> 18), offset);
+      this.addByte(0x80 | ((cp >> 12) & 0x3f), offset);
+      this.addByte(0x80 | ((cp >> 6) & 0x3f), offset);
+      this.addByte(0x80 | (cp & 0x3f), offset);
     }
   }
 
@@ -442,7 +477,14 @@ class GoStringBuilder {
         i++;
         continue;
       }
-      const ch = utf8Decoder.decode(new Uint8Array(bytes.slice(i, i + size)));
+      const cp = size === 1 ? b : decodeSequence(bytes, i, size);
+      // Each sequence used to be decoded on its own by a TextDecoder, which drops a leading U+FEFF as a byte order
+      // mark: the value keeps leaving it out (its bytes still count in byteLength).
+      if (cp === 0xfeff) {
+        i += size;
+        continue;
+      }
+      const ch = size === 1 ? String.fromCharCode(b) : String.fromCodePoint(cp);
       for (let k = 0; k < ch.length; k++) offsets.push(byteOffsets[i]!);
       value += ch;
       i += size;
@@ -450,6 +492,13 @@ class GoStringBuilder {
     offsets.push(endOffset);
     return { value, offsets, byteLength: bytes.length, ascii, invalidUtf8At };
   }
+}
+
+/** The code point of the valid UTF-8 sequence of `size` bytes at `i`. */
+function decodeSequence(bytes: readonly number[], i: number, size: number): number {
+  let cp = bytes[i]! & (0xff >> (size + 1));
+  for (let k = 1; k < size; k++) cp = (cp << 6) | (bytes[i + k]! & 0x3f);
+  return cp;
 }
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there does not start one. */
@@ -482,6 +531,21 @@ export function goPosition(src: string, offset: number): string {
       lineStart = i + 1;
     }
   }
-  const column = utf8Encoder.encode(src.slice(lineStart, offset)).length + 1;
+  const column = utf8Length(src, lineStart, Math.min(offset, src.length)) + 1;
   return `${line}:${column}`;
+}
+
+/** The number of UTF-8 bytes of `src[from, to)`; a lone surrogate counts as U+FFFD (3 bytes), as TextEncoder encodes it. */
+function utf8Length(src: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = src.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < to && src.charCodeAt(i + 1) >= 0xdc00 && src.charCodeAt(i + 1) <= 0xdfff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

@@ -247,9 +247,20 @@ export function matcherSpellings(name: string): string[] {
 
 /** Resolves a function name as written to the matcher it spells, if any. */
 export function resolveMatcher(set: MatcherSet, written: string): MatcherSpec | undefined {
-  for (const m of set.matchers.values()) if (matcherSpellings(m.name).includes(written)) return m;
-  return undefined;
+  let bySpelling = spellingsOf.get(set.matchers);
+  if (!bySpelling) {
+    // Every spelling of every matcher, the first matcher winning, as a scan of the matchers in order would find.
+    bySpelling = new Map();
+    for (const m of set.matchers.values()) {
+      for (const spelling of matcherSpellings(m.name)) if (!bySpelling.has(spelling)) bySpelling.set(spelling, m);
+    }
+    spellingsOf.set(set.matchers, bySpelling);
+  }
+  return bySpelling.get(written);
 }
+
+/** For each set of matchers, the matcher every spelling resolves to (computed once per set). */
+const spellingsOf = new WeakMap<ReadonlyMap<string, MatcherSpec>, Map<string, MatcherSpec>>();
 
 /** Matcher names that only exist in v2 syntax (HTTP); v3 renamed or removed them. */
 export const v2OnlyHttpMatchers: Readonly<Record<string, string>> = {
