@@ -6,7 +6,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type Location, type Position, type ServerOptions } from 'vscode-languageclient/node';
-import { commands, fixAllCodeActionKind, languageServerId, languageServerName, workspaceStatusNotification, yamlGlob, type WorkspaceStatus } from '../../server/src/protocol';
+import {
+  commands, configurationSection, explicitSettingsField, fixAllCodeActionKind, kustomizationGlob, languageServerId, languageServerName, settingKeys,
+  workspaceStatusNotification, yamlGlob, type WorkspaceStatus,
+} from '../../server/src/protocol';
 import { registerCluster } from './cluster';
 
 let client: LanguageClient | undefined;
@@ -24,15 +27,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'yaml' }],
+    // kustomize also reads a kustomization from a file named just `Kustomization`, which VS Code does not open as YAML.
+    documentSelector: [{ scheme: 'file', language: 'yaml' }, { scheme: 'file', pattern: kustomizationGlob }],
     outputChannel: output,
     synchronize: {
       fileEvents: [
         vscode.workspace.createFileSystemWatcher(yamlGlob),
+        vscode.workspace.createFileSystemWatcher(kustomizationGlob),
         // A folder deleted outside the editor (git checkout, rm -r) is reported as one event for the folder itself,
         // which the YAML watcher above does not match; the server then drops the files it held.
         vscode.workspace.createFileSystemWatcher('**/*', true, true, false),
       ],
+    },
+    middleware: {
+      workspace: {
+        // VS Code answers with the settings merged with their defaults; the server also needs to know which ones the
+        // user set, since the Traefik options the user did not set are taken from the repository.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) return result;
+          return result.map((value: unknown, i) => {
+            const item = params.items[i];
+            if (item?.section !== configurationSection || typeof value !== 'object' || value === null) return value;
+            return { ...value, [explicitSettingsField]: explicitSettings(item.scopeUri) };
+          });
+        },
+      },
     },
   };
   client = new LanguageClient(languageServerId, languageServerName, serverOptions, clientOptions);
@@ -66,6 +86,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void vscode.window.showErrorMessage(`Route Doctor could not start its language server: ${e instanceof Error ? e.message : String(e)}`, 'Show Output')
       .then((choice) => choice && output.show(true));
   }
+}
+
+/** The `routeDoctor` settings (keys relative to the section) the user set in some scope, not left at their defaults. */
+function explicitSettings(scopeUri: string | undefined): string[] {
+  const config = vscode.workspace.getConfiguration(configurationSection, scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
+  return settingKeys().filter((key) => {
+    const i = config.inspect(key);
+    return i !== undefined && [
+      i.globalValue, i.workspaceValue, i.workspaceFolderValue, i.globalLanguageValue, i.workspaceLanguageValue, i.workspaceFolderLanguageValue,
+    ].some((v) => v !== undefined);
+  });
 }
 
 function showStatus(item: vscode.StatusBarItem, s: WorkspaceStatus): void {

@@ -38,6 +38,11 @@ export interface RouteDoctorSettings {
   exclude: string[];
   /** Files over this size in bytes are skipped with an information diagnostic. */
   maxFileSize: number;
+  /**
+   * Report references to objects that only a source outside the workspace could create (a Helm release, an Argo CD
+   * application, a remote base, an operator) as errors instead of `reference-unverified` information.
+   */
+  unverifiedAsErrors: boolean;
 }
 
 export const defaultSettings: RouteDoctorSettings = {
@@ -55,7 +60,35 @@ export const defaultSettings: RouteDoctorSettings = {
   severity: {},
   exclude: ['**/node_modules/**', '**/.git/**', '**/charts/*.tgz'],
   maxFileSize: 2_000_000,
+  unverifiedAsErrors: false,
 };
+
+/**
+ * A field the VS Code client adds to the `routeDoctor` section it answers workspace/configuration with: the settings
+ * the user set in some scope (user, workspace, folder), as keys relative to the section (`traefik.allowCrossNamespace`).
+ * VS Code answers with values merged with the defaults, which cannot tell "left at its default" from "set to the
+ * default"; the Traefik options the user did not set are taken from the repository when it sets them (Traefik's own
+ * Deployment arguments, its Helm values). A client that does not send the field is taken to send only the settings
+ * the user set, as most editors do.
+ */
+export const explicitSettingsField = 'explicit';
+
+/** The keys of the `routeDoctor` section the server reads, relative to it: `traefik.version`, …, `severity`, `exclude`, … */
+export function settingKeys(): string[] {
+  const keys: string[] = [];
+  for (const [key, value] of Object.entries(defaultSettings)) {
+    // `traefik` is a group of settings; `severity` is one setting whose keys are user data.
+    if (key === 'traefik') keys.push(...Object.keys(value as object).map((k) => `traefik.${k}`));
+    else keys.push(key);
+  }
+  return keys;
+}
+
+/**
+ * The files the server reads besides `yamlGlob`: kustomize also reads a kustomization from a YAML file named just
+ * `Kustomization`. The client watches them too.
+ */
+export const kustomizationGlob = '**/Kustomization';
 
 export const commands = {
   restartServer: 'routeDoctor.restartServer',

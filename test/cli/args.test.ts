@@ -34,3 +34,9 @@ test('an empty --namespaces watches every namespace; the default path is the cur
   assert.deepEqual(options().paths, ['.']);
   assert.deepEqual(options('--', '--odd-name.yaml').paths, ['--odd-name.yaml']);
 });
+
+test('--unverified-as-errors is a flag without a value, absent by default', () => {
+  assert.equal(options('--unverified-as-errors').unverifiedAsErrors, true);
+  assert.equal(options().unverifiedAsErrors, undefined);
+  assert.throws(() => options('--unverified-as-errors=yes'), /--unverified-as-errors takes no value/);
+});

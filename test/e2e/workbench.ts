@@ -20,7 +20,7 @@ import { problemKeys, repoRoot, tempFolder, type Problem } from './example';
 import { bundleSuite } from './vscode/bundle';
 
 export { cliProblems, tempFolder, type Problem } from './example';
-export const resultsDir = join(repoRoot, 'test-results', 'e2e');
+const resultsDir = join(repoRoot, 'test-results', 'e2e');
 const e2eDir = process.env.ROUTE_DOCTOR_E2E_DIR ?? join(repoRoot, '.cache', 'e2e');
 const codeServerEntry = join(e2eDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const chromiumPath = process.env.ROUTE_DOCTOR_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,7 +36,7 @@ export const timeoutMs = 90_000;
  * theme for screenshots, and saving only when the test saves (VS Code in a browser saves after a delay by default,
  * desktop VS Code does not).
  */
-export const baseSettings: Record<string, unknown> = {
+const baseSettings: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'files.autoSave': 'off',
   'workbench.colorTheme': 'Default Dark Modern',
@@ -51,7 +51,7 @@ export const baseSettings: Record<string, unknown> = {
 let packagedVsix: string | undefined;
 
 /** The .vsix under test: the one scripts/e2e-run.mjs packaged for the whole run, or one packaged here. */
-export function extensionVsix(): string {
+function extensionVsix(): string {
   packagedVsix ??= process.env.ROUTE_DOCTOR_VSIX ?? packageExtension();
   return packagedVsix;
 }
@@ -235,8 +235,8 @@ export async function launchBrowser(): Promise<Browser> {
 
 /**
  * The text of the active editor's lines that an error squiggle underlines, found by the squiggle's position on the
- * screen, as a user sees it. It runs in the page; it is a string because tsx compiles functions with calls to a
- * `__name` helper that does not exist in the page.
+ * screen, as a user sees it. It runs in the page; it is a string because tsx compiles named inner functions with
+ * calls to a `__name` helper that does not exist in the page (callbacks such as the one in problems() have none).
  */
 const squiggledTextsScript = `(() => {
   const editor = document.querySelector('.editor-group-container.active .monaco-editor');
@@ -275,8 +275,6 @@ export interface Squiggle {
 export class Workbench {
   private constructor(
     readonly page: Page,
-    readonly server: CodeServer,
-    readonly folder: string,
     private readonly logFile: string,
   ) {}
 
@@ -291,7 +289,7 @@ export class Workbench {
     await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`);
     await page.locator('.monaco-workbench').waitFor();
     const logFile = await until('the extension host of the new window to start', () => server.extensionHostLogs().find((f) => !logsBefore.has(f)));
-    return new Workbench(page, server, folder, logFile);
+    return new Workbench(page, logFile);
   }
 
   /**
@@ -529,6 +527,7 @@ export async function screenshotOnFailure(name: string, workbench: () => Workben
   try {
     await body();
   } catch (e) {
+    // A screenshot that cannot be taken (the page crashed) must not hide the test's own failure.
     await workbench()?.screenshot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
     throw e;
   }

@@ -6,8 +6,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { changesFileSet, normalizeSettings, sameSettings, toAnalysisOptions } from '../../server/src/lsp/settings';
-import { clusterSettingsSection, commands, defaultClusterSettings, defaultSettings } from '../../server/src/protocol';
+import { changesFileSet, explicitTraefikOptions, normalizeSettings, readSettings, sameSettings, toAnalysisOptions } from '../../server/src/lsp/settings';
+import { clusterSettingsSection, commands, defaultClusterSettings, defaultSettings, explicitSettingsField, settingKeys } from '../../server/src/protocol';
 
 interface PackageJson {
   activationEvents: string[];
@@ -93,4 +93,35 @@ test('only exclude and maxFileSize changes require reading the workspace again',
   assert.ok(!changesFileSet(base, normalizeSettings({ traefik: { version: 'v2' }, severity: { a: 'off' } })));
   assert.ok(changesFileSet(base, normalizeSettings({ exclude: [] })));
   assert.ok(changesFileSet(base, normalizeSettings({ maxFileSize: 5 })));
+});
+
+test('the Traefik options the user set: listed by the client, or else present in the section', () => {
+  // The VS Code client sends every value merged with its default, and lists the keys the user set.
+  const merged = { traefik: { ...defaultSettings.traefik }, [explicitSettingsField]: ['traefik.allowCrossNamespace', 'traefik.bogus', 'severity', 3] };
+  assert.deepEqual(explicitTraefikOptions(merged), ['allowCrossNamespace']);
+  assert.deepEqual(explicitTraefikOptions({ ...merged, [explicitSettingsField]: [] }), []);
+  // Other clients send what the user set.
+  assert.deepEqual(explicitTraefikOptions({ traefik: { version: 'v2', namespaces: [] } }), ['version', 'namespaces']);
+  assert.deepEqual(explicitTraefikOptions(undefined), []);
+  const read = readSettings(merged);
+  assert.deepEqual(read.settings, defaultSettings);
+  assert.deepEqual(toAnalysisOptions(read.settings, read.explicitTraefik).explicitTraefik, ['allowCrossNamespace']);
+  // Without the list, every option counts as set (nothing is taken from the repository).
+  assert.equal(toAnalysisOptions(read.settings).explicitTraefik?.length, Object.keys(defaultSettings.traefik).length);
+  assert.ok(!sameSettings(read, readSettings({ ...merged, [explicitSettingsField]: [] })), 'setting an option to its default is a change');
+});
+
+test('unverifiedAsErrors is a boolean setting passed to the analysis', () => {
+  assert.equal(normalizeSettings({ unverifiedAsErrors: true }).unverifiedAsErrors, true);
+  assert.equal(normalizeSettings({ unverifiedAsErrors: 'yes' }).unverifiedAsErrors, false);
+  assert.equal(toAnalysisOptions(normalizeSettings({ unverifiedAsErrors: true })).unverifiedAsErrors, true);
+  assert.equal(toAnalysisOptions(defaultSettings).unverifiedAsErrors, false);
+});
+
+test('settingKeys names every setting of the section once, as the client inspects them', () => {
+  const keys = settingKeys();
+  assert.equal(new Set(keys).size, keys.length);
+  assert.ok(keys.includes('traefik.allowCrossNamespace') && keys.includes('severity') && keys.includes('unverifiedAsErrors'));
+  const declared = Object.keys(pkg.contributes.configuration.properties).filter((k) => !k.startsWith(`${clusterSettingsSection}.`) && k !== 'routeDoctor.trace.server');
+  assert.deepEqual(keys.map((k) => `routeDoctor.${k}`).sort(), declared.sort());
 });

@@ -118,7 +118,7 @@ export async function runClusterCheck(argv: string[], cli: SharedCli, signal?: A
     if (!decoded.ok) p.problems.push({ code: 'file-skipped', severity: 'information', file, span: { start: 0, end: 0 }, message: `Route Doctor skipped this file: ${decoded.reason}.` });
     parsed.push(p);
   }
-  const analysisOptions = makeAnalysisOptions(opts.traefik);
+  const analysisOptions = { ...makeAnalysisOptions(opts.traefik), ...(opts.unverifiedAsErrors ? { unverifiedAsErrors: true } : {}) };
   const result = analyzeParsed(parsed, analysisOptions);
 
   const snapshotOptions: SnapshotOptions = {};

@@ -32,9 +32,14 @@ Options:
   --cross-provider-namespaces a,b       namespaces allowed to use name@provider references ("" allows none)
   --native-lb-by-default                providers.kubernetesCRD.nativeLBByDefault=true
   --disable-cluster-scope-resources     providers.kubernetesCRD.disableClusterScopeResources=true
+  --unverified-as-errors                report references that only a Helm release, Argo CD application, remote
+                                        base or operator could satisfy as errors, not information
   --format text|json|sarif              output format (default text)
   --cluster                             also diagnose the routes in a live cluster (route-doctor check --cluster --help)
   -h, --help                            show this help
+
+Provider options without a flag are taken from the Traefik installation among the paths (its Deployment's
+arguments and image, its Helm values) when it sets them.
 
 Exit codes: 0 no errors found, 1 errors found, 2 usage error or unreadable input.
 `;
@@ -45,6 +50,13 @@ export interface CliOptions {
   paths: string[];
   traefik: Partial<TraefikOptions>;
   format: 'text' | 'json' | 'sarif';
+  /** --unverified-as-errors; absent when not given. */
+  unverifiedAsErrors?: true;
+}
+
+/** The analysis options of the parsed arguments: the Traefik options given as flags win over the repository's. */
+export function cliAnalysisOptions(opts: CliOptions): AnalysisOptions {
+  return { ...makeAnalysisOptions(opts.traefik), ...(opts.unverifiedAsErrors ? { unverifiedAsErrors: true } : {}) };
 }
 
 function list(value: string): string[] {
@@ -89,6 +101,7 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
       case '--allow-empty-services': opts.traefik.allowEmptyServices = noValue(flag, inline); break;
       case '--native-lb-by-default': opts.traefik.nativeLBByDefault = noValue(flag, inline); break;
       case '--disable-cluster-scope-resources': opts.traefik.disableClusterScopeResources = noValue(flag, inline); break;
+      case '--unverified-as-errors': opts.unverifiedAsErrors = noValue(flag, inline); break;
       case '--namespaces': {
         // Like the editor setting, an empty list means every namespace is watched.
         const namespaces = list(value(flag, inline));
@@ -186,7 +199,7 @@ export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliR
   const unique = [...new Set(files)];
   let checked;
   try {
-    checked = await check(unique, makeAnalysisOptions(opts.traefik), run);
+    checked = await check(unique, cliAnalysisOptions(opts), run);
   } catch (e) {
     if (e instanceof FileReadError) return { exitCode: 2, stdout: '', stderr: `route-doctor: ${e.file}: ${e.message}\n` };
     throw e;

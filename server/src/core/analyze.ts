@@ -2,6 +2,7 @@
  * The analysis engine: runs every check over the resources of a file against the workspace index and records
  * which index keys each file's analysis read, so that an edit re-analyses exactly the files it can affect.
  */
+import { DerivedCache, type Derivation } from './index/derived';
 import { namespaceKey, objectKey, podKeys, WorkspaceIndex } from './index/workspaceIndex';
 import type { AnalysisOptions, Finding, Resource, Severity } from './model';
 import type { ParsedFile } from './parse/parseFile';
@@ -20,6 +21,12 @@ export interface IndexView {
    * re-analysed only when a workload carrying the selector's labels changes, not on every edit in the namespace.
    */
   podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): readonly Resource[];
+  /**
+   * `fn(view, ...args)`, computed once per state of the index and options and shared by every analysis that asks
+   * for it (see index/derived.ts); the index keys the computation read are recorded for every reader. Views
+   * without a cache leave it out: call it through `derived()`.
+   */
+  derive?<A extends unknown[], T>(fn: Derivation<A, T>, ...args: A): T;
 }
 
 export type FindingInput = Omit<Finding, 'severity' | 'file'> & { severity?: Severity; file?: string };
@@ -68,7 +75,7 @@ export interface Check {
 }
 
 class TrackingView implements IndexView {
-  constructor(private readonly index: IndexLookups, readonly keys = new Set<string>()) {}
+  constructor(private readonly index: IndexLookups, readonly keys = new Set<string>(), private readonly cache?: DerivedCache) {}
   find(kind: string, namespace: string, name: string): readonly Resource[] {
     this.keys.add(objectKey(kind, namespace, name));
     return this.index.find(kind, namespace, name);
@@ -86,11 +93,14 @@ class TrackingView implements IndexView {
     for (const key of lookup.keys) this.keys.add(key);
     return lookup.results;
   }
+  derive<A extends unknown[], T>(fn: Derivation<A, T>, ...args: A): T {
+    return derive(this.index, this.cache, this.keys, fn, args);
+  }
 }
 
 /** Index lookups as they are, for analyses whose dependencies nobody asks for. */
 class UntrackedView implements IndexView {
-  constructor(private readonly index: IndexLookups) {}
+  constructor(private readonly index: IndexLookups, private readonly cache?: DerivedCache) {}
   find(kind: string, namespace: string, name: string): readonly Resource[] {
     return this.index.find(kind, namespace, name);
   }
@@ -103,6 +113,25 @@ class UntrackedView implements IndexView {
   podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): readonly Resource[] {
     return this.index.podTemplatesMatching(namespace, selector).results;
   }
+  derive<A extends unknown[], T>(fn: Derivation<A, T>, ...args: A): T {
+    return derive(this.index, this.cache, undefined, fn, args);
+  }
+}
+
+/**
+ * A derived value from the cache, or computed (and cached) through a view that records the keys it reads; `keys`
+ * (the reader's, when it tracks) gets them either way.
+ */
+function derive<A extends unknown[], T>(index: IndexLookups, cache: DerivedCache | undefined, keys: Set<string> | undefined, fn: Derivation<A, T>, args: A): T {
+  let entry = cache?.get(fn, args);
+  if (!entry) {
+    const read = new Set<string>();
+    const value = fn(new TrackingView(index, read, cache), ...args);
+    entry = { value, keys: [...read] };
+    cache?.set(fn, args, entry);
+  }
+  if (keys) for (const key of entry.keys) keys.add(key);
+  return entry.value as T;
 }
 
 /** The keys under which a file's resources can be found: whoever read one of them depends on this file. */
@@ -120,6 +149,8 @@ export class Analyzer {
   /** For each file, the keys its last analysis read. */
   private readonly reads = new Map<string, Set<string>>();
   readonly layer: AnalysisLayer = new RepositoryLayer();
+  /** Values derived from the index as the last analysis saw it, shared by the analyses of every file. */
+  private derived: DerivedCache | undefined;
 
   /**
    * `trackDependencies: false` suits one-shot checks (the CLI), which never ask for dependents: the index is then
@@ -147,11 +178,12 @@ export class Analyzer {
     if (!parsed) return [];
     const findings: Finding[] = [...parsed.problems];
     const session = this.layer.session(this.index, this.options);
-    const view = this.settings.trackDependencies ? new TrackingView(session.lookups) : undefined;
+    const cache = this.derivedCache(session);
+    const view = this.settings.trackDependencies ? new TrackingView(session.lookups, undefined, cache) : undefined;
     let reported: Finding[] = [];
     const ctx: CheckContext = {
       options: session.options,
-      index: view ?? new UntrackedView(session.lookups),
+      index: view ?? new UntrackedView(session.lookups, cache),
       report: (input, resource) => {
         reported.push({
           ...input,
@@ -163,7 +195,8 @@ export class Analyzer {
     };
     const run = (resources: readonly Resource[], keys?: Set<string>): Finding[] => {
       reported = [];
-      const runCtx = keys ? { ...ctx, index: new TrackingView(session.lookups, keys) } : ctx;
+      // Without dependency tracking nobody replays the keys the layer collects: they are not recorded at all.
+      const runCtx = keys && this.settings.trackDependencies ? { ...ctx, index: new TrackingView(session.lookups, keys, cache) } : ctx;
       for (const resource of resources) {
         for (const check of this.checksByKind.get(resource.kind) ?? []) check.run(resource, runCtx);
       }
@@ -172,6 +205,18 @@ export class Analyzer {
     findings.push(...session.findings(file, parsed, ctx.index, run, (key) => view?.keys.add(key)));
     if (view) this.remember(file, view.keys);
     return this.applySeverity(findings).filter((f) => f.file === file);
+  }
+
+  /**
+   * The cache of derived values for the state a session analyses: kept while the lookups (the index, or the deployed
+   * repository standing in for it) and the options stay the same, replaced when either changes. Lookups without a
+   * generation cannot tell when they change, so they get no cache.
+   */
+  private derivedCache(session: LayerSession): DerivedCache | undefined {
+    const generation = (session.lookups as { generation?: unknown }).generation;
+    if (typeof generation !== 'number') return undefined;
+    if (!this.derived?.holds(session.lookups, generation, session.options)) this.derived = new DerivedCache(session.lookups, generation, session.options);
+    return this.derived;
   }
 
   /** Files (other than `file` itself) whose findings may change when `file` changes from `before` to `after`. */

@@ -8,13 +8,13 @@ import {
   type ClientCapabilities, type FileOperationRegistrationOptions, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { configurationSection, workspaceStatusNotification, yamlGlob, type RouteDoctorSettings } from '../protocol';
+import { configurationSection, kustomizationGlob, workspaceStatusNotification, yamlGlob } from '../protocol';
 import { LiveDiagnostics, registerCluster } from './cluster';
 import { featureCapabilities, registerFeatures } from './features';
 import { Logger } from './log';
 import { DelayedProgress } from './progress';
 import { RouteDoctorService } from './service';
-import { normalizeSettings } from './settings';
+import { readSettings, type ServerSettings } from './settings';
 import { uriToPath, Workspace } from './workspace';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -41,24 +41,26 @@ process.on('unhandledRejection', (e) => log.error('Route Doctor: unhandled promi
 
 /**
  * The `routeDoctor` settings: pulled from the client when it supports workspace/configuration, else taken from the
- * didChangeConfiguration notification (`pushed`), else the defaults.
+ * didChangeConfiguration notification (`pushed`), else the defaults. With them, the Traefik options the user set
+ * (see `explicitSettingsField`): the others may come from the repository.
  */
-async function loadSettings(pushed?: unknown): Promise<RouteDoctorSettings> {
+async function loadSettings(pushed?: unknown): Promise<ServerSettings> {
   if (capabilities.workspace?.configuration) {
     try {
-      return normalizeSettings(await connection.workspace.getConfiguration(configurationSection));
+      return readSettings(await connection.workspace.getConfiguration(configurationSection));
     } catch (e) {
       log.error('Route Doctor could not read its settings; using the defaults', e);
-      return normalizeSettings(undefined);
+      return readSettings(undefined);
     }
   }
   const section = typeof pushed === 'object' && pushed !== null ? (pushed as Record<string, unknown>)[configurationSection] : undefined;
-  return normalizeSettings(section);
+  return readSettings(section);
 }
 
 // Folders are watched too, so that deleting or renaming one in the editor updates every file it held.
 const fileOperationFilters: FileOperationRegistrationOptions['filters'] = [
   { scheme: 'file', pattern: { glob: yamlGlob, matches: 'file' } },
+  { scheme: 'file', pattern: { glob: kustomizationGlob, matches: 'file' } },
   { scheme: 'file', pattern: { glob: '**/*', matches: 'folder' } },
 ];
 

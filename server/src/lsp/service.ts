@@ -10,16 +10,17 @@
  */
 import type { PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { Analyzer } from '../core/analyze';
-import type { FeatureContext } from '../core/features/context';
+import { withRepositoryOptions, type FeatureContext } from '../core/features/context';
 import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { LineIndex } from '../core/lineIndex';
 import type { Finding } from '../core/model';
 import { allChecks } from '../core/rules';
-import { defaultSettings, type RouteDoctorSettings, type WorkspaceStatus } from '../protocol';
+import { RepositoryLayer } from '../core/sources/repositoryLayer';
+import { defaultSettings, type WorkspaceStatus } from '../protocol';
 import { DiagnosticsPublisher, type FileView } from './diagnostics';
 import type { Logger } from './log';
 import { DelayedProgress, TimeSlicer } from './progress';
-import { changesFileSet, sameSettings, toAnalysisOptions } from './settings';
+import { changesFileSet, sameSettings, toAnalysisOptions, type ServerSettings } from './settings';
 import { Workspace, type Source } from './workspace';
 
 /** How long edits to open documents are coalesced before they are analysed. */
@@ -47,7 +48,7 @@ export class RouteDoctorService implements FileView {
   private readonly snapshots = new Map<string, Snapshot>();
   /** The findings last published per file: quick fixes and hovers are computed from them. */
   private readonly findings = new Map<string, Finding[]>();
-  private settings = defaultSettings;
+  private settings: ServerSettings = { settings: defaultSettings, explicitTraefik: [] };
   /** Files to re-read (editor events). */
   private readonly dirtyFiles = new Set<string>();
   /** Paths to re-read that may be folders (file-system events: a folder deleted or renamed). */
@@ -83,9 +84,13 @@ export class RouteDoctorService implements FileView {
    * next change; handlers call `settled()` first so that it matches the text the editor shows.
    */
   featureContext(): FeatureContext {
+    // The options the analysis used: the provider options found in the repository fill in those the user did not set.
+    const layer = this.analyzer.layer;
+    const { options, origin } = withRepositoryOptions(this.analyzer.options, layer instanceof RepositoryLayer ? layer.providerOptions() : undefined);
     return {
       index: this.index,
-      options: this.analyzer.options,
+      options,
+      optionOrigin: origin,
       textOf: (file) => this.snapshots.get(file)?.text,
       findingsOf: (file) => this.findings.get(file) ?? [],
     };
@@ -108,7 +113,7 @@ export class RouteDoctorService implements FileView {
   // ---- Events
 
   /** Reads the settings and scans every workspace folder; the first task of the server. */
-  start(loadSettings: () => Promise<RouteDoctorSettings>): void {
+  start(loadSettings: () => Promise<ServerSettings>): void {
     this.enqueue('initial scan', async () => {
       this.useSettings(await loadSettings());
       await this.resync();
@@ -116,13 +121,13 @@ export class RouteDoctorService implements FileView {
   }
 
   /** Settings changed: re-read the workspace when the set of files changed, else re-analyse it. */
-  reconfigure(loadSettings: () => Promise<RouteDoctorSettings>): void {
+  reconfigure(loadSettings: () => Promise<ServerSettings>): void {
     this.enqueue('settings change', async () => {
       const before = this.settings;
       const after = await loadSettings();
       if (sameSettings(before, after)) return;
       this.useSettings(after);
-      if (changesFileSet(before, after)) await this.resync();
+      if (changesFileSet(before.settings, after.settings)) await this.resync();
       else await this.reanalyzeAll();
     });
   }
@@ -177,10 +182,10 @@ export class RouteDoctorService implements FileView {
     }, delayMs);
   }
 
-  private useSettings(settings: RouteDoctorSettings): void {
-    this.settings = settings;
-    this.host.workspace.configure(settings.exclude, settings.maxFileSize);
-    this.analyzer.options = toAnalysisOptions(settings);
+  private useSettings(loaded: ServerSettings): void {
+    this.settings = loaded;
+    this.host.workspace.configure(loaded.settings.exclude, loaded.settings.maxFileSize);
+    this.analyzer.options = toAnalysisOptions(loaded.settings, loaded.explicitTraefik);
   }
 
   /** Re-reads every dirty file, then re-publishes each of them and every file whose findings they can change. */

@@ -3,8 +3,8 @@
  * a hand-edited settings.json can hold any JSON, and a wrong type in one setting must fall back to that setting's
  * default instead of breaking the analysis.
  */
-import { makeAnalysisOptions, type AnalysisOptions, type Severity } from '../core/model';
-import { defaultSettings, type RouteDoctorSettings } from '../protocol';
+import { makeAnalysisOptions, type AnalysisOptions, type Severity, type TraefikOptions } from '../core/model';
+import { defaultSettings, explicitSettingsField, type RouteDoctorSettings } from '../protocol';
 
 const severities: ReadonlySet<string> = new Set<Severity | 'off'>(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -51,12 +51,45 @@ export function normalizeSettings(raw: unknown): RouteDoctorSettings {
     severity,
     exclude: strings(r.exclude, defaultSettings.exclude),
     maxFileSize: typeof maxFileSize === 'number' && Number.isFinite(maxFileSize) && maxFileSize > 0 ? maxFileSize : defaultSettings.maxFileSize,
+    unverifiedAsErrors: bool(r.unverifiedAsErrors, defaultSettings.unverifiedAsErrors),
   };
 }
 
-export function toAnalysisOptions(s: RouteDoctorSettings): AnalysisOptions {
+/** The settings and which Traefik options among them the user set: the others may come from the repository. */
+export interface ServerSettings {
+  settings: RouteDoctorSettings;
+  explicitTraefik: (keyof TraefikOptions)[];
+}
+
+const traefikSettingKeys = Object.keys(defaultSettings.traefik) as (keyof RouteDoctorSettings['traefik'])[];
+
+/**
+ * The Traefik options the user set: those the client lists in the section's `explicit` field (the VS Code client
+ * adds it, see protocol.ts), or, from a client that does not, those present in the section it sent.
+ */
+export function explicitTraefikOptions(raw: unknown): (keyof TraefikOptions)[] {
+  const r = isRecord(raw) ? raw : {};
+  const listed = r[explicitSettingsField];
+  if (Array.isArray(listed)) {
+    const keys = new Set(listed.filter((k): k is string => typeof k === 'string'));
+    return traefikSettingKeys.filter((k) => keys.has(`traefik.${k}`));
+  }
+  const t = isRecord(r.traefik) ? r.traefik : {};
+  return traefikSettingKeys.filter((k) => t[k] !== undefined);
+}
+
+/** The `routeDoctor` section as received → the settings and the Traefik options the user set. */
+export function readSettings(raw: unknown): ServerSettings {
+  return { settings: normalizeSettings(raw), explicitTraefik: explicitTraefikOptions(raw) };
+}
+
+/**
+ * The analysis options of the settings. `explicitTraefik` lists the Traefik options the user set; the analysis takes
+ * the others from the repository when it sets them. Without it every option counts as set.
+ */
+export function toAnalysisOptions(s: RouteDoctorSettings, explicitTraefik?: readonly (keyof TraefikOptions)[]): AnalysisOptions {
   const t = s.traefik;
-  return makeAnalysisOptions({
+  const options = makeAnalysisOptions({
     version: t.version,
     allowCrossNamespace: t.allowCrossNamespace,
     allowExternalNameServices: t.allowExternalNameServices,
@@ -68,6 +101,7 @@ export function toAnalysisOptions(s: RouteDoctorSettings): AnalysisOptions {
     ingressClass: t.ingressClass,
     crossProviderNamespaces: t.crossProviderNamespaces ?? undefined,
   }, s.severity);
+  return { ...options, ...(explicitTraefik ? { explicitTraefik: [...explicitTraefik] } : {}), unverifiedAsErrors: s.unverifiedAsErrors };
 }
 
 /** True when a settings change alters which files are read or how, so the workspace must be read again. */
@@ -75,6 +109,6 @@ export function changesFileSet(before: RouteDoctorSettings, after: RouteDoctorSe
   return before.maxFileSize !== after.maxFileSize || JSON.stringify(before.exclude) !== JSON.stringify(after.exclude);
 }
 
-export function sameSettings(a: RouteDoctorSettings, b: RouteDoctorSettings): boolean {
+export function sameSettings<T extends RouteDoctorSettings | ServerSettings>(a: T, b: T): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

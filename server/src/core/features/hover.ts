@@ -13,7 +13,7 @@ import { traefikProcessesIngress } from '../k8s/ingress';
 import { formatLabels } from '../k8s/labels';
 import { readWorkload, workloadKinds } from '../k8s/workloads';
 import { podTemplateLabels } from '../index/workspaceIndex';
-import type { Finding, Resource, Span, YNode } from '../model';
+import type { Finding, Resource, Span, TraefikOptions, YNode } from '../model';
 import { asMap, asScalar, get, items, str } from '../parse/ynode';
 import { idOf, nameSpanOf, referencesTo, resolveSite, resourceAt, selectedWorkloads, selectingServices, siteAt, touches } from '../refs/resolve';
 import type { RefSite } from '../refs/sites';
@@ -22,7 +22,7 @@ import { matchServicePort, referencedPort, secretKeys, servicePorts, serviceType
 import { crdProvider, objectId } from '../traefik/names';
 import { ignoredBecause } from '../traefik/visibility';
 import { containerPortOf, ingressRouterName, ingressRouteRouterName, kubernetesServiceName } from './chain';
-import type { FeatureContext } from './context';
+import type { FeatureContext, OptionOrigin } from './context';
 import { ruleHoverAt } from './ruleHelp';
 
 /** One Pod of a live cluster, as a hover lists it. */
@@ -126,6 +126,7 @@ function serviceSiteHover(ctx: HoverContext, site: RefSite): string {
     out.push('', ...portTable(ctx, service, wanted), '', ...podsSection(ctx, service));
   }
   out.push('', ...traefikSection(ctx, site, service));
+  out.push(...optionsSection(ctx, site, service, findingsWithin(ctx, site.holder.file, site.route?.node.span ?? site.refMap?.span ?? site.span)));
   return out.join('\n');
 }
 
@@ -268,6 +269,73 @@ function serversText(ctx: HoverContext, service: Resource, port: ServicePort): s
   return `the Pods of ${list(matched.map((w) => `${w.kind} ${w.name}`))}${at}`;
 }
 
+// ---- Provider options
+
+/** The Traefik options a finding's verdict depends on. */
+const optionsOfCode: Readonly<Record<string, readonly (keyof TraefikOptions)[]>> = {
+  'cross-namespace-reference': ['allowCrossNamespace'],
+  'cross-provider-reference': ['crossProviderNamespaces', 'allowCrossNamespace'],
+  'external-name-not-allowed': ['allowExternalNameServices'],
+  'service-no-endpoints': ['allowEmptyServices'],
+  'namespace-not-watched': ['namespaces'],
+  'ingress-class-mismatch': ['ingressClass'],
+  'deprecated-api-group': ['version'],
+  'route-kind-missing': ['version'],
+  'rule-v2-matcher': ['version'],
+  'rule-syntax-deprecated': ['version'],
+};
+
+/** The Traefik option that makes Traefik ignore an object, per `ignoredBecause` code. */
+const optionOfIgnored: Readonly<Record<string, keyof TraefikOptions>> = { 'api-group': 'version', 'namespace-not-watched': 'namespaces', 'ingress-class-mismatch': 'ingressClass' };
+
+const optionOrder: readonly (keyof TraefikOptions)[] = [
+  'version', 'allowCrossNamespace', 'allowExternalNameServices', 'allowEmptyServices', 'nativeLBByDefault', 'disableClusterScopeResources',
+  'namespaces', 'ingressClass', 'crossProviderNamespaces',
+];
+
+/**
+ * One line per Traefik option the verdict on a reference depends on (it crosses namespaces, it names an ExternalName
+ * Service, a finding or Traefik ignoring the holder follows from an option): its value and where the value came from,
+ * a setting, the repository's Traefik installation or Traefik's default. Only when the host says where options came from.
+ */
+function optionsSection(ctx: HoverContext, site: RefSite, target: Resource | undefined, findings: readonly Finding[]): string[] {
+  const originOf = ctx.optionOrigin;
+  if (!originOf) return [];
+  const wanted = new Set<keyof TraefikOptions>();
+  if (site.lookup.by === 'name' && site.lookup.namespace !== site.holder.namespace) wanted.add('allowCrossNamespace');
+  if (target?.kind === 'Service' && serviceType(target) === 'ExternalName') wanted.add('allowExternalNameServices');
+  for (const f of findings) for (const option of optionsOfCode[f.code] ?? []) wanted.add(option);
+  if (site.role !== 'ingress-backend') {
+    const ignored = ignoredBecause({ index: plainView(ctx.index), options: ctx.options.traefik }, site.holder)?.code;
+    const option = ignored === undefined ? undefined : optionOfIgnored[ignored];
+    if (option) wanted.add(option);
+  }
+  return optionOrder.filter((o) => wanted.has(o)).flatMap((o) => ['', `${o} = ${code(optionValueText(ctx.options.traefik, o))} (${originText(ctx, o, originOf(o))})`]);
+}
+
+function optionValueText(options: TraefikOptions, option: keyof TraefikOptions): string {
+  const value = options[option];
+  if (value === undefined) return option === 'namespaces' ? 'all' : 'any';
+  if (Array.isArray(value)) return `[${value.join(', ')}]`;
+  return value === '' ? '""' : String(value);
+}
+
+/** Text of the repository, safe in Markdown. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, '\\$&');
+}
+
+function originText(ctx: HoverContext, option: keyof TraefikOptions, origin: OptionOrigin): string {
+  switch (origin.from) {
+    case 'setting': return `from the setting ${code(`routeDoctor.traefik.${option}`)}`;
+    case 'repository': {
+      const { href, label } = ctx.linkTo(origin.source.file, origin.source.span.start);
+      return `from [${label}](${href}), ${escapeMarkdown(origin.source.description)}`;
+    }
+    case 'default': return `Traefik's default: neither a setting nor the repository sets it`;
+  }
+}
+
 // ---- Other references
 
 const kindTitles: Record<string, string> = { Middleware: 'Middleware', MiddlewareTCP: 'MiddlewareTCP', TLSOption: 'TLSOption', Secret: 'Secret', TraefikService: 'TraefikService' };
@@ -294,6 +362,8 @@ function objectSiteHover(ctx: HoverContext, site: RefSite): string {
   }
   const findings = findingsWithin(ctx, site.holder.file, site.refMap?.span ?? site.span);
   if (findings.length > 0) out.push('', ...findingLines(findings));
+  const target = lookup.by === 'name' ? resolveSite(ctx.index, site)[0] : undefined;
+  out.push(...optionsSection(ctx, site, target, findings));
   return out.join('\n');
 }
 

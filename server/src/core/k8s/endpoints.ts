@@ -10,6 +10,7 @@
  * workload that looks like the one the Service meant.
  */
 import type { IndexView } from '../analyze';
+import { derived } from '../index/derived';
 import type { RelatedInformation, Resource, Span, YMap } from '../model';
 import { asScalar, get, isTrue, pair, str, stringMap } from '../parse/ynode';
 import { equalitySelectorMatches, formatLabels } from './labels';
@@ -109,7 +110,16 @@ function hasExplicitEndpoints(index: IndexView, service: Resource): boolean {
   return index.inNamespace('EndpointSlice', service.namespace).some((s) => s.labels['kubernetes.io/service-name'] === service.name);
 }
 
+/**
+ * The verdict for one port of a Service (`servicePort` a node of its spec.ports; undefined to judge the selector
+ * alone). Each is computed once per state of the index: the Service's own checks and every route to the port share
+ * it. Shared: never mutate it.
+ */
 export function predictEndpointsFromWorkloads(index: IndexView, service: Resource, servicePort: YMap | undefined): EndpointVerdict {
+  return derived(index, predict, service, servicePort);
+}
+
+function predict(index: IndexView, service: Resource, servicePort: YMap | undefined): EndpointVerdict {
   if (str(get(service.root, 'spec', 'type')) === 'ExternalName') return { state: 'unknown' };
   if (hasExplicitEndpoints(index, service)) return { state: 'unknown' };
   const selector = serviceSelector(service);

@@ -24,6 +24,8 @@ export function closestMatch(name: string, candidates: Iterable<string>): string
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === name) continue;
+    // The distance is at least the difference in length: such candidates are never near enough.
+    if (Math.abs(candidate.length - name.length) > limit) continue;
     const d = editDistance(name, candidate);
     if (d <= limit && d < bestDistance) {
       best = candidate;

@@ -68,9 +68,21 @@ export interface Workload {
 const replicatedKinds: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 const selectingKinds: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout']);
 
+/**
+ * What readWorkload read from each object: a pure function of the object, which many checks and every prediction
+ * of the endpoints of a Service selecting it ask for. Shared: never mutate it.
+ */
+const workloads = new WeakMap<Resource, Workload>();
+
 /** Reads the Pod template and related fields of a workload object; undefined for other kinds. */
 export function readWorkload(resource: Resource): Workload | undefined {
   if (!workloadKinds.includes(resource.kind)) return undefined;
+  let workload = workloads.get(resource);
+  if (!workload) workloads.set(resource, (workload = readWorkloadOf(resource)));
+  return workload;
+}
+
+function readWorkloadOf(resource: Resource): Workload {
   const spec = get(resource.root, 'spec');
   const workload: Workload = {
     resource,

@@ -509,8 +509,30 @@ function matcherSetFor(options: RuleParseOptions): MatcherSet {
   return matcherSet(options.protocol, options.syntax ?? 'v3', options.traefik ?? 'v3');
 }
 
-/** Parses and checks a rule as Traefik would. */
+/**
+ * Results of recent parses. A rule's result depends on its text and options alone, and the same rule is parsed
+ * again whenever its file is re-analysed after an edit, and once per kustomize build that holds it.
+ */
+const recentResults = new Map<string, RuleParseResult>();
+const recentResultsLimit = 2048;
+
+/** Parses and checks a rule as Traefik would. The result is shared with later parses of the same rule: never mutate it. */
 export function parseRule(rule: string, options: RuleParseOptions): RuleParseResult {
+  if (options.protocol === 'generic') return parseRuleGuarded(rule, options);
+  const key = `${options.protocol} ${options.syntax ?? 'v3'} ${options.traefik ?? 'v3'}\n${rule}`;
+  let result = recentResults.get(key);
+  if (result) {
+    // Most recently used last, so that the oldest entry is the first one the map iterates.
+    recentResults.delete(key);
+  } else {
+    result = parseRuleGuarded(rule, options);
+    if (recentResults.size >= recentResultsLimit) recentResults.delete(recentResults.keys().next().value!);
+  }
+  recentResults.set(key, result);
+  return result;
+}
+
+function parseRuleGuarded(rule: string, options: RuleParseOptions): RuleParseResult {
   try {
     return parseRuleUnguarded(rule, options);
   } catch {

@@ -6,7 +6,7 @@
  * nameReference configuration that makes kustomize update this field.
  */
 import type { Check, CheckContext } from '../analyze';
-import { hashSuffix, type BuiltObject } from '../kustomize/build';
+import { hashSuffix, type Build, type BuiltObject } from '../kustomize/build';
 import { nodesAtPath, splitFieldPath } from '../kustomize/tree';
 import { builtInfo } from '../kustomize/world';
 import type { Resource, Severity, YNode } from '../model';
@@ -70,9 +70,34 @@ function referencesAt(root: YNode, path: string): { entry: YNode | undefined; no
   });
 }
 
+/** kind → namespace → former name → the first object of the build that kustomize renamed from that name. */
+type Renames = Map<string, Map<string, Map<string, BuiltObject>>>;
+
+/** The renames of each build, indexed once: every reference of every object of the build is looked up there. */
+const renamesOf = new WeakMap<Build, Renames>();
+
+function renames(build: Build): Renames {
+  let found = renamesOf.get(build);
+  if (found) return found;
+  found = new Map();
+  for (const o of build.objects) {
+    const { kind, namespace, name } = o.resource;
+    for (const previous of o.previousNames) {
+      if (previous === name) continue;
+      let byNamespace = found.get(kind);
+      if (!byNamespace) found.set(kind, (byNamespace = new Map()));
+      let byName = byNamespace.get(namespace);
+      if (!byName) byNamespace.set(namespace, (byName = new Map()));
+      if (!byName.has(previous)) byName.set(previous, o);
+    }
+  }
+  renamesOf.set(build, found);
+  return found;
+}
+
 /** The object of the build that kustomize renamed from `name`, in the namespace where the reference looks. */
-function renamedFrom(objects: readonly BuiltObject[], kind: string, namespace: string, name: string): BuiltObject | undefined {
-  return objects.find((o) => o.resource.kind === kind && o.resource.namespace === namespace && o.previousNames.includes(name) && o.resource.name !== name);
+function renamedFrom(renamed: Renames, kind: string, namespace: string, name: string): BuiltObject | undefined {
+  return renamed.get(kind)?.get(namespace)?.get(name);
 }
 
 function configurationText(kind: string, referrer: Resource, path: string): string {
@@ -84,23 +109,26 @@ function check(resource: Resource, ctx: CheckContext): void {
   const info = builtInfo(resource);
   if (!fields || !info) return;
   const { build } = info.entry;
+  const renamed = renames(build);
+  // A build that renames nothing breaks no reference.
+  if (renamed.size === 0) return;
   for (const field of fields) {
     for (const { entry, node } of referencesAt(resource.root, field.path)) {
       const name = str(node);
       if (!name || name.includes('@')) continue;
       const kind = typeof field.target === 'string' ? field.target : field.target(entry);
       const namespace = (field.namespaced && str(get(entry, 'namespace'))) || resource.namespace;
-      const renamed = renamedFrom(build.objects, kind, namespace, name);
+      const object = renamedFrom(renamed, kind, namespace, name);
       // A reference that still finds an object (another one of that name) is not broken by the rename.
-      if (!renamed || ctx.index.find(kind, namespace, name).length > 0) continue;
+      if (!object || ctx.index.find(kind, namespace, name).length > 0) continue;
       const overlay = info.entry.name;
-      const builtName = renamed.resource.name;
-      const cause = renamed.hashed && builtName.endsWith(hashSuffix)
+      const builtName = object.resource.name;
+      const cause = object.hashed && builtName.endsWith(hashSuffix)
         ? `its generator appends a hash of the content to the name of ${kind} ${name} (${builtName})`
         : `it renames ${kind} ${name} to ${builtName}`;
       const configuration = configurationText(kind, resource, field.path);
       const configure = `List a configurations file in the kustomization of ${overlay} with a nameReference for ${kind} whose fieldSpecs name ${resource.kind} ${field.path}`;
-      const fixes = renamed.hashed ? `${configure}, or set generatorOptions.disableNameSuffixHash: true.` : `${configure}.`;
+      const fixes = object.hashed ? `${configure}, or set generatorOptions.disableNameSuffixHash: true.` : `${configure}.`;
       ctx.report({
         code: 'kustomize-name-reference',
         severity: field.severity,
@@ -108,14 +136,14 @@ function check(resource: Resource, ctx: CheckContext): void {
         message: `kustomize build ${overlay} breaks this reference: ${cause}, but does not update references in ${resource.kind}, a kind kustomize does not know. `
           + `Traefik looks for ${kind} ${namespace}/${name}, which the build does not contain, and ${field.consequence}. ${fixes}`,
         related: [
-          { file: renamed.resource.file, span: get(renamed.resource.root, 'metadata', 'name')?.span ?? renamed.resource.docSpan, message: `${kind} ${namespace}/${builtName} after kustomize build ${overlay}` },
-          ...renamed.renamedBy.map((r) => ({ file: r.file, span: r.node.span, message: `renames ${kind} ${name}` })),
+          { file: object.resource.file, span: get(object.resource.root, 'metadata', 'name')?.span ?? object.resource.docSpan, message: `${kind} ${namespace}/${builtName} after kustomize build ${overlay}` },
+          ...object.renamedBy.map((r) => ({ file: r.file, span: r.node.span, message: `renames ${kind} ${name}` })),
         ],
         data: {
           overlay, kustomization: build.root.file, kind, name, builtName, namespace,
           referrer: { kind: resource.kind, group: resource.group }, path: field.path,
           configuration: { nameReference: [{ kind, fieldSpecs: [{ kind: resource.kind, path: field.path }] }] }, configurationText: configuration,
-          ...(renamed.hashed ? { generated: true } : {}),
+          ...(object.hashed ? { generated: true } : {}),
         },
       }, resource);
     }

@@ -19,7 +19,8 @@ interface RouteRule {
   protocol: RuleProtocol;
   rule: string;
   scalar: YScalar;
-  offsets: ValueOffsets;
+  /** Where each character of the rule is written: worked out only when a finding needs a range inside the rule. */
+  offsets(): ValueOffsets;
 }
 
 const consequences: Record<RuleProtocol, string> = {
@@ -35,7 +36,7 @@ function ruleSpan(route: RouteRule, span: Span): Span {
     end = route.rule.length;
     start = Math.max(0, Math.min(start, end - 1));
   }
-  return valueRangeToFile(route.offsets, route.scalar, start, end);
+  return valueRangeToFile(route.offsets(), route.scalar, start, end);
 }
 
 function reportProblem(ctx: CheckContext, route: RouteRule, problem: RuleProblem, syntax: RuleSyntax): void {
@@ -113,9 +114,11 @@ function checkRoute(ctx: CheckContext, resource: Resource, route: YNode, protoco
   if (!scalar || rule === undefined || rule.trim() === '') return;
   const syntax: RuleSyntax = traefik === 'v3' && str(syntaxPair?.value) === 'v2' ? 'v2' : 'v3';
   const result = parseRule(rule, { protocol, syntax, traefik });
+  if (result.problems.length === 0 && !(protocol === 'tcp' && !hasTls && result.valid)) return;
+  let offsets: ValueOffsets | undefined;
   const routeRule: RouteRule = {
     resource, protocol, rule, scalar,
-    offsets: resource.fileText !== undefined ? valueOffsetMap(resource.fileText, scalar) : { offsets: [], ends: [], exact: false },
+    offsets: () => (offsets ??= resource.fileText !== undefined ? valueOffsetMap(resource.fileText, scalar) : { offsets: [], ends: [], exact: false }),
   };
   for (const problem of result.problems) reportProblem(ctx, routeRule, problem, traefik === 'v2' ? 'v2' : syntax);
   if (protocol === 'tcp' && !hasTls && result.valid) checkHostSniTls(ctx, routeRule, result);

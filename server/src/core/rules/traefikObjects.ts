@@ -10,7 +10,7 @@ import { middlewareIssues } from '../traefik/middlewares';
 import { traefikServiceIssues, type Visiting } from '../traefik/services';
 import { isVisible } from '../traefik/visibility';
 
-function objectCheck(kind: string, issuesOf: (env: TraefikEnv, object: Resource, visiting: Visiting) => Issue[]): Check {
+function objectCheck(kind: string, issuesOf: (env: TraefikEnv, object: Resource, visiting: Visiting) => readonly Issue[]): Check {
   return {
     name: `traefik-${kind.toLowerCase()}`,
     kinds: [kind],

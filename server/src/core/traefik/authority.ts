@@ -7,6 +7,8 @@
  * controllers write (EndpointSlices or Endpoints of Services that select Pods). Traefik's own test fixtures
  * are such copies.
  */
+import type { IndexView } from '../analyze';
+import { derived } from '../index/derived';
 import { serviceSelector } from '../k8s/endpoints';
 import type { TraefikEnv } from './issues';
 import { normalize } from './names';
@@ -23,17 +25,28 @@ export function endpointsServiceName(object: { kind: string; name: string; label
 
 /** True when `namespace` holds endpoint objects of `kind` that Kubernetes controllers wrote. */
 export function holdsClusterEndpoints(env: TraefikEnv, namespace: string, kind: EndpointKind): boolean {
-  return env.index.inNamespace(kind, namespace).some((object) => controllerWritten(env, object));
+  return derived(env.index, holdsClusterEndpointsIn, namespace, kind);
 }
 
-function controllerWritten(env: TraefikEnv, object: { kind: string; name: string; namespace: string; labels: Record<string, string> }): boolean {
+function holdsClusterEndpointsIn(index: IndexView, namespace: string, kind: EndpointKind): boolean {
+  return index.inNamespace(kind, namespace).some((object) => controllerWritten(index, object));
+}
+
+function controllerWritten(index: IndexView, object: { kind: string; name: string; namespace: string; labels: Record<string, string> }): boolean {
   const serviceName = endpointsServiceName(object);
-  return !!serviceName && env.index.find('Service', object.namespace, serviceName).some((s) => serviceSelector(s) !== undefined);
+  return !!serviceName && index.find('Service', object.namespace, serviceName).some((s) => serviceSelector(s) !== undefined);
 }
 
-/** True when the workspace is a copy of a cluster's state: it holds controller-written endpoint objects. */
+/**
+ * True when the workspace is a copy of a cluster's state: it holds controller-written endpoint objects. It reads
+ * every endpoint object, so it is computed once per state of the index.
+ */
 export function isClusterSnapshot(env: TraefikEnv): boolean {
-  return (['EndpointSlice', 'Endpoints'] as const).some((kind) => env.index.ofKind(kind).some((object) => controllerWritten(env, object)));
+  return derived(env.index, clusterSnapshotIn);
+}
+
+function clusterSnapshotIn(index: IndexView): boolean {
+  return (['EndpointSlice', 'Endpoints'] as const).some((kind) => index.ofKind(kind).some((object) => controllerWritten(index, object)));
 }
 
 /** Whether a missing `kind` named in `namespace` is really missing. */

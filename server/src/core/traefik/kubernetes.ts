@@ -19,7 +19,17 @@ export interface ServicePort {
   protocol: string;
 }
 
-export function servicePorts(service: Resource): ServicePort[] {
+/** The ports of each Service object, read once: every reference to the Service matches its port among them. */
+const portsOf = new WeakMap<Resource, readonly ServicePort[]>();
+
+/** The Service's `spec.ports`, as Traefik matches them. Shared: never mutate the list or its entries. */
+export function servicePorts(service: Resource): readonly ServicePort[] {
+  let ports = portsOf.get(service);
+  if (!ports) portsOf.set(service, (ports = readServicePorts(service)));
+  return ports;
+}
+
+function readServicePorts(service: Resource): ServicePort[] {
   const ports: ServicePort[] = [];
   for (const item of items(get(service.root, 'spec', 'ports'))) {
     const node = asMap(item);

@@ -3,7 +3,9 @@
  * Middleware exists is only checked at runtime, where a Middleware that Traefik dropped (a missing auth secret,
  * a refused error-page service, a refused chain member) is as absent as one never written.
  */
-import type { Resource, Span, YNode } from '../model';
+import type { IndexView } from '../analyze';
+import { derived } from '../index/derived';
+import type { Resource, Span, TraefikOptions, YNode } from '../model';
 import { asScalar, get, items, pair, str } from '../parse/ynode';
 import { speaksFor, speaksForId } from './authority';
 import type { Issue, TraefikEnv } from './issues';
@@ -11,7 +13,7 @@ import { absentHint, failingTargetIssue, hintFrom, isFailure, relatedTo } from '
 import { lookupSecret, secretKeys } from './kubernetes';
 import { closestNames, crdProvider, didYouMean } from './names';
 import { resolveReference, type ResolvedReference } from './references';
-import { httpServiceRefIssues, type Visiting } from './services';
+import { httpServiceRefIssues, visitingKey, visitingSet, type Visiting } from './services';
 import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, traefikId, visibleInNamespace, visibleOfKind } from './visibility';
 
 export type MiddlewareKind = 'Middleware' | 'MiddlewareTCP';
@@ -68,7 +70,18 @@ function notFoundHint(env: TraefikEnv, kind: MiddlewareKind, resolved: ResolvedR
  * Everything wrong with a Middleware: provider failures make Traefik drop it (each logged as
  * `Error while reading … middleware`); references to other objects that do not exist fail at runtime.
  */
-export function middlewareIssues(env: TraefikEnv, middleware: Resource, visiting: Visiting): Issue[] {
+export function middlewareIssues(env: TraefikEnv, middleware: Resource, visiting: Visiting): readonly Issue[] {
+  // Every route using the Middleware asks whether Traefik drops it, and so does its own check: it is worked out
+  // once per state of the index, options and chain of objects being resolved.
+  return derived(env.index, middlewareIssuesIn, env.options, middleware, visitingKey(visiting));
+}
+
+function middlewareIssuesIn(index: IndexView, options: TraefikOptions, middleware: Resource, visiting: string): Issue[] {
+  const env: TraefikEnv = { index, options };
+  return readMiddlewareIssues(env, middleware, visitingSet(visiting));
+}
+
+function readMiddlewareIssues(env: TraefikEnv, middleware: Resource, visiting: Visiting): Issue[] {
   const spec = get(middleware.root, 'spec');
   const issues: Issue[] = [];
   const basicAuth = pair(spec, 'basicAuth');

@@ -13,8 +13,12 @@ export const crdProvider = 'kubernetescrd';
  * one `-`, and leading or trailing separators disappear (`test.route` → `test-route`).
  */
 export function normalize(name: string): string {
+  // Most names already are what Normalize makes of them (ASCII letters and digits in runs joined by single dashes).
+  if (normalizedAscii.test(name)) return name;
   return name.split(/[^\p{L}\p{Nd}]+/u).filter((piece) => piece !== '').join('-');
 }
+
+const normalizedAscii = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
 
 /** The id Traefik gives a Middleware, TraefikService or ServersTransport object: `Normalize(namespace-name)`. */
 export function objectId(namespace: string, name: string): string {
@@ -40,10 +44,14 @@ export function splitProvider(name: string): ProviderName {
  */
 export function closestNames(wanted: string, candidates: Iterable<string>, limit = 3): string[] {
   const allowed = Math.max(2, Math.floor(wanted.length / 3));
+  const lower = wanted.toLowerCase();
   const scored: { name: string; distance: number }[] = [];
   for (const name of new Set(candidates)) {
     if (name === wanted) continue;
-    const distance = editDistance(wanted.toLowerCase(), name.toLowerCase());
+    const other = name.toLowerCase();
+    // The distance is at least the difference in length: names too long or too short are never close enough.
+    if (Math.abs(other.length - lower.length) > allowed) continue;
+    const distance = editDistance(lower, other);
     if (distance <= allowed) scored.push({ name, distance });
   }
   scored.sort((x, y) => x.distance - y.distance || (x.name < y.name ? -1 : 1));

@@ -7,8 +7,10 @@
  * Real repositories never ship such objects, so otherwise the EndpointSlice controller's outcome is predicted
  * from the workloads, and a Service is reported only when that prediction is certain.
  */
+import type { IndexView } from '../analyze';
+import { derived } from '../index/derived';
 import { predictEndpointsFromWorkloads, serviceSelector } from '../k8s/endpoints';
-import type { RelatedInformation, Resource, YNode } from '../model';
+import type { RelatedInformation, Resource, TraefikOptions, YNode } from '../model';
 import { asMap, asScalar, get, items, pair, str } from '../parse/ynode';
 import { endpointsServiceName, holdsClusterEndpoints } from './authority';
 import type { TraefikEnv } from './issues';
@@ -29,7 +31,16 @@ export type ServerVerdict =
   /** `error` is Traefik's message (for `empty-kept`, where Traefik says nothing, the shortage itself); `detail` says why. */
   | { state: 'none'; shortage: ServerShortage; error: string; detail: string; related: RelatedInformation[]; data: Record<string, unknown> };
 
+/**
+ * Whether Traefik finds servers for `port` (one of servicePorts(service)). Computed once per state of the index
+ * and options for every reference to the port. Shared: never mutate it.
+ */
 export function findServers(env: TraefikEnv, service: Resource, port: ServicePort, protocol: ServiceProtocol): ServerVerdict {
+  return derived(env.index, findServersIn, env.options, service, port, protocol);
+}
+
+function findServersIn(index: IndexView, options: TraefikOptions, service: Resource, port: ServicePort, protocol: ServiceProtocol): ServerVerdict {
+  const env: TraefikEnv = { index, options };
   const slices = env.index.inNamespace('EndpointSlice', service.namespace).filter((s) => endpointsServiceName(s) === service.name);
   const endpoints = env.index.find('Endpoints', service.namespace, service.name)[0];
   if (env.options.version === 'v3') {

@@ -3,7 +3,9 @@
  * children of TraefikServices and the `errors.service` of Middlewares (HTTP), and the `services[]` of
  * IngressRouteTCP/UDP. Each function returns every issue Traefik would meet with one reference.
  */
-import type { Resource, YNode } from '../model';
+import type { IndexView } from '../analyze';
+import { derived } from '../index/derived';
+import type { Resource, TraefikOptions, YNode } from '../model';
 import { asScalar, get, isTrue, items, pair, str } from '../parse/ynode';
 import { holdsClusterEndpoints, speaksFor, speaksForId } from './authority';
 import type { Issue, TraefikEnv } from './issues';
@@ -18,6 +20,15 @@ import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignore
 
 /** Objects being resolved further up, to stop at reference cycles. */
 export type Visiting = ReadonlySet<string>;
+
+/** A set of objects being resolved as one string, so that derived values can be keyed by it (see visitingSet). */
+export function visitingKey(visiting: Visiting): string {
+  return JSON.stringify([...visiting].sort());
+}
+
+export function visitingSet(key: string): Visiting {
+  return new Set(JSON.parse(key) as string[]);
+}
 
 /** Every issue of one HTTP service reference (a LoadBalancerSpec) held by `holder`. */
 export function httpServiceRefIssues(env: TraefikEnv, holder: Resource, ref: YNode, visiting: Visiting): Issue[] {
@@ -319,7 +330,16 @@ function traefikServiceRefIssues(env: TraefikEnv, holder: Resource, ref: YNode, 
  * Everything wrong with a TraefikService. Errors in its children make Traefik drop it
  * (`Error while building TraefikService`); a child TraefikService that does not exist only fails at runtime.
  */
-export function traefikServiceIssues(env: TraefikEnv, service: Resource, visiting: Visiting): Issue[] {
+export function traefikServiceIssues(env: TraefikEnv, service: Resource, visiting: Visiting): readonly Issue[] {
+  // Like a Middleware, a TraefikService is judged once for its own check and every reference to it.
+  return derived(env.index, traefikServiceIssuesIn, env.options, service, visitingKey(visiting));
+}
+
+function traefikServiceIssuesIn(index: IndexView, options: TraefikOptions, service: Resource, visiting: string): Issue[] {
+  return readTraefikServiceIssues({ index, options }, service, visitingSet(visiting));
+}
+
+function readTraefikServiceIssues(env: TraefikEnv, service: Resource, visiting: Visiting): Issue[] {
   const spec = get(service.root, 'spec');
   const v3 = env.options.version === 'v3';
   const children: YNode[] = [];
