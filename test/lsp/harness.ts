@@ -86,6 +86,8 @@ export class LspClient {
   readonly statuses: WorkspaceStatus[] = [];
   readonly logs: LogMessageParams[] = [];
   settings: unknown;
+  /** What the client answers for VS Code's `files.exclude` section. */
+  filesExclude: Record<string, unknown> = {};
   private readonly waiters = new Set<() => void>();
   private readonly versions = new Map<string, number>();
   private stderr = '';
@@ -112,7 +114,7 @@ export class LspClient {
     connection.onNotification(LogMessageNotification.type, (p) => {
       this.logs.push(p);
     });
-    connection.onRequest(ConfigurationRequest.type, (p) => p.items.map((item) => (item.section === 'routeDoctor' ? this.settings : null)));
+    connection.onRequest(ConfigurationRequest.type, (p) => p.items.map((item) => (item.section === 'routeDoctor' ? this.settings : item.section === 'files.exclude' ? this.filesExclude : null)));
     connection.onRequest(RegistrationRequest.type, () => undefined);
     connection.onRequest(UnregistrationRequest.type, () => undefined);
     connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
@@ -238,6 +240,12 @@ export class LspClient {
   /** Changes the settings the client answers with and tells the server, as VS Code does in the pull model. */
   configure(settings: unknown): void {
     this.settings = settings;
+    void this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  /** Changes VS Code's `files.exclude` setting (glob → true/false) and tells the server. */
+  configureFilesExclude(filesExclude: Record<string, unknown>): void {
+    this.filesExclude = filesExclude;
     void this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
 

@@ -205,6 +205,19 @@ test('settings changes are followed: Traefik version, severity overrides, exclud
   });
 });
 
+test('files hidden by VS Code\'s files.exclude are not analysed; entries switched off or with a when clause are ignored', async () => {
+  const ws = new TempWorkspace(app());
+  const uri = ws.uri('legacy.yaml');
+  await withServer(ws, {}, async (client) => {
+    await client.waitForDiagnostics(uri, 'an error under Traefik v3 (the default)', has(deprecated, DiagnosticSeverity.Error));
+    client.configureFilesExclude({ 'legacy.yaml': false, '**/*.yaml': { when: '$(basename).ts' } });
+    client.configure({ traefik: { version: 'v2' } });
+    await client.waitForDiagnostics(uri, 'a warning under Traefik v2: the file is still analysed', has(deprecated, DiagnosticSeverity.Warning));
+    client.configureFilesExclude({ 'legacy.yaml': true });
+    await client.waitForDiagnostics(uri, 'the file hidden by files.exclude to be cleared', lacks(deprecated));
+  });
+});
+
 test('a broken YAML document gives yaml-unparsed and the other documents of the file are still analysed', async () => {
   const ws = new TempWorkspace({
     ...app(),

@@ -14,7 +14,7 @@ import { featureCapabilities, registerFeatures } from './features';
 import { Logger } from './log';
 import { DelayedProgress } from './progress';
 import { RouteDoctorService } from './service';
-import { readSettings, type ServerSettings } from './settings';
+import { readSettings, withFilesExclude, type ServerSettings } from './settings';
 import { uriToPath, Workspace } from './workspace';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -47,7 +47,9 @@ process.on('unhandledRejection', (e) => log.error('Route Doctor: unhandled promi
 async function loadSettings(pushed?: unknown): Promise<ServerSettings> {
   if (capabilities.workspace?.configuration) {
     try {
-      return readSettings(await connection.workspace.getConfiguration(configurationSection));
+      // VS Code's own `files.exclude` hides files from the explorer and search; Route Doctor skips them too.
+      const [own, filesExclude] = (await connection.workspace.getConfiguration([{ section: configurationSection }, { section: 'files.exclude' }])) as unknown[];
+      return withFilesExclude(readSettings(own), filesExclude);
     } catch (e) {
       log.error('Route Doctor could not read its settings; using the defaults', e);
       return readSettings(undefined);
@@ -88,7 +90,7 @@ connection.onInitialize((params): InitializeResult => {
 connection.onInitialized(() => {
   // Without this registration a pull-model client has no reason to tell the server that settings changed.
   if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
-    connection.client.register(DidChangeConfigurationNotification.type, { section: configurationSection })
+    connection.client.register(DidChangeConfigurationNotification.type, { section: [configurationSection, 'files.exclude'] })
       .catch((e: unknown) => log.warn(`Route Doctor could not register for settings changes: ${String(e)}`));
   }
   if (capabilities.workspace?.workspaceFolders) {

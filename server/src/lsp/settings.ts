@@ -112,3 +112,14 @@ export function changesFileSet(before: RouteDoctorSettings, after: RouteDoctorSe
 export function sameSettings<T extends RouteDoctorSettings | ServerSettings>(a: T, b: T): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/**
+ * Adds the globs of VS Code's `files.exclude` that are switched on (set to true) to the excluded files.
+ * Entries with a `when` clause depend on sibling files and are left out: excluding too little is safe, too much is not.
+ */
+export function withFilesExclude(loaded: ServerSettings, filesExclude: unknown): ServerSettings {
+  if (!isRecord(filesExclude)) return loaded;
+  const globs = Object.entries(filesExclude).filter(([, on]) => on === true).map(([glob]) => glob);
+  if (globs.length === 0) return loaded;
+  return { ...loaded, settings: { ...loaded.settings, exclude: [...loaded.settings.exclude, ...globs] } };
+}
