@@ -17,7 +17,13 @@ const files = args.filter((a) => a !== '--update-images');
 const testFiles = files.length > 0 ? files : readdirSync(join(root, 'test', 'e2e')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', 'e2e', f));
 
 // The README's screenshots: which test screenshot becomes which image.
-const README_IMAGES = { '02-ingressroute-squiggles.png': 'squiggles.png', '03-problems-panel.png': 'problems-panel.png' };
+const README_IMAGES = {
+  '02-ingressroute-squiggles.png': 'squiggles.png',
+  '03-problems-panel.png': 'problems-panel.png',
+  'hover.png': 'hover.png',
+  'quick-fix.png': 'quick-fix.png',
+  'live-report-vscode.png': 'live-report-vscode.png',
+};
 
 function run(label, command, commandArgs) {
   console.log(`\n> ${label}`);

@@ -25,7 +25,8 @@ describe('editor features (code-server)', { timeout: 10 * timeoutMs }, () => {
   before(async () => {
     fake = await startScenario();
     server = await CodeServer.start({
-      settings: { 'security.workspace.trust.enabled': false },
+      // The hover below the line has room for the whole chain, which the screenshot shows.
+      settings: { 'security.workspace.trust.enabled': false, 'editor.hover.above': false },
       // The extension host inherits code-server's environment: KUBECONFIG is how it finds the (fake) cluster.
       env: { KUBECONFIG: fake.writeKubeconfig(kube.dir) },
     });
@@ -53,9 +54,9 @@ describe('editor features (code-server)', { timeout: 10 * timeoutMs }, () => {
     await wb.openFile('ingressroute.yaml');
     // The first route's `- name: go-app` (line 14); the language server is ready once the typo is squiggled.
     await wb.waitForSquiggle('go-ap');
-    await wb.editorToken(14, 'go-app').hover();
+    await wb.hoverText(14, 'go-app');
     const hover = wb.hoverWidget();
-    await hover.filter({ hasText: 'default/go-app' }).waitFor();
+    await hover.locator('.hover-contents', { hasText: 'Deployment go-app' }).first().waitFor();
     const text = await hover.innerText();
     assert.match(text, /default\/go-app/, text);
     assert.match(text, /\b80\b/, `the hover does not show the Service's port:\n${text}`);
@@ -69,15 +70,14 @@ describe('editor features (code-server)', { timeout: 10 * timeoutMs }, () => {
   uiTest('the quick fix on service-no-endpoints changes the Service selector, and saving writes it', async (wb) => {
     await wb.openFile('ingressroute.yaml');
     await wb.waitForSquiggle('go-app');
-    // Put the cursor on the squiggled service name of line 14 and open the light-bulb menu with Ctrl+.
-    await wb.editorToken(14, 'go-app').click();
+    // Put the cursor on the squiggled service name of line 14 (its end) and open the light-bulb menu with Ctrl+.
+    await wb.cursorToLineEnd(14);
     await wb.page.keyboard.press('Control+.');
     const title = 'Change the Service selector to match Deployment go-app';
     const entry = wb.codeAction(title);
     await entry.waitFor();
     await wb.screenshot('quick-fix');
-    await entry.click();
-    await wb.codeActionMenu().waitFor({ state: 'hidden' });
+    await wb.chooseCodeAction(title);
 
     // The fix edits service.yaml; the problem goes as soon as the edit is made, before it is saved.
     await wb.waitForSquiggle('go-app', false);

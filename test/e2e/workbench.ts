@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { problemKeys, repoRoot, tempFolder, type Problem } from './example';
 import { bundleSuite } from './vscode/bundle';
 
@@ -484,6 +484,88 @@ export class Workbench {
       },
     );
     await this.maximizePanel(false);
+  }
+
+  /**
+   * Where on the screen the active editor shows `text` on line `line` (1-based, as the gutter numbers it): the
+   * centre of those characters, found through the line number in the gutter, for the mouse to hover or click.
+   */
+  async editorTextPosition(line: number, text: string): Promise<{ x: number; y: number }> {
+    const script = `(() => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+      if (!editor) return undefined;
+      const number = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((n) => (n.textContent || '').trim() === ${JSON.stringify(String(line))});
+      if (!number) return undefined;
+      const top = number.getBoundingClientRect().top + number.getBoundingClientRect().height / 2;
+      const row = [...editor.querySelectorAll('.view-lines .view-line')].find((l) => { const r = l.getBoundingClientRect(); return r.top <= top && top <= r.bottom; });
+      if (!row) return undefined;
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      const nodes = [];
+      let all = '';
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) { nodes.push([node, all.length]); all += node.textContent || ''; }
+      const at = all.replace(/\u00a0/g, ' ').indexOf(${JSON.stringify(text)});
+      if (at < 0) return undefined;
+      const locate = (offset) => { const found = nodes.filter(([, start]) => start <= offset).pop(); return [found[0], offset - found[1]]; };
+      const range = document.createRange();
+      const [startNode, startOffset] = locate(at);
+      const [endNode, endOffset] = locate(at + ${text.length} - 1);
+      range.setStart(startNode, startOffset);
+      range.setEnd(endNode, endOffset + 1);
+      const box = range.getBoundingClientRect();
+      return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+    })()`;
+    return until(`"${text}" on line ${line} of the active editor`, async () => (await this.page.evaluate(script)) as { x: number; y: number } | undefined);
+  }
+
+  /** Moves the mouse over `text` on line `line` of the active editor, as a user does to see its hover. */
+  async hoverText(line: number, text: string): Promise<void> {
+    const { x, y } = await this.editorTextPosition(line, text);
+    await this.page.mouse.move(x, y);
+  }
+
+  /**
+   * Moves the cursor of the focused editor to the end of line `line` with the keyboard (Ctrl+Home, Down, End), and
+   * waits until the status bar shows it there.
+   */
+  async cursorToLineEnd(line: number): Promise<void> {
+    await this.page.keyboard.press('Control+Home');
+    for (let i = 1; i < line; i++) await this.page.keyboard.press('ArrowDown');
+    await this.page.keyboard.press('End');
+    await this.page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col \\d+`) }).first().waitFor();
+  }
+
+  /** The editor's hover widget while it is shown: the problems under the mouse, then what the extension says. */
+  hoverWidget(): Locator {
+    return this.page.locator('.monaco-editor .monaco-hover:not(.hidden)').first();
+  }
+
+  /** The light-bulb (Ctrl+.) menu of code actions while it is open. */
+  codeActionMenu(): Locator {
+    return this.page.locator('.action-widget');
+  }
+
+  /** The entry of the open light-bulb menu with this title. */
+  codeAction(title: string): Locator {
+    return this.codeActionMenu().locator('.monaco-list-row', { hasText: title }).first();
+  }
+
+  /**
+   * Chooses an entry of the open light-bulb menu with the keyboard, as the menu blocks clicks until the mouse moves:
+   * Down until the entry is the focused one, then Enter; waits for the menu to close.
+   */
+  async chooseCodeAction(title: string): Promise<void> {
+    const entry = this.codeAction(title);
+    await entry.waitFor();
+    const rows = await this.codeActionMenu().locator('.monaco-list-row').count();
+    for (let i = 0; i <= rows && !(await entry.evaluate((e) => e.classList.contains('focused'))); i++) await this.page.keyboard.press('ArrowDown');
+    assert.ok(await entry.evaluate((e) => e.classList.contains('focused')), `could not select "${title}" in the light-bulb menu`);
+    await this.page.keyboard.press('Enter');
+    await this.codeActionMenu().waitFor({ state: 'hidden' });
+  }
+
+  /** The content of the active webview panel (webviews render in an iframe inside an iframe). */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   }
 
   /** Saves a screenshot of the page to test-results/e2e/<name>.png and returns its path. */
