@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +53,7 @@ function coldCli(dir) {
   const report = JSON.parse(r.stdout);
   const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
   rmSync(probeDir, { recursive: true, force: true });
-  return { ms, cpuMs: probe.cpuMs, rssMB: probe.peakRssMB, files: report.files, resources: report.resources, diagnostics: report.diagnostics.length };
+  return { ms, cpuMs: probe.cpuMs, mainCpuMs: probe.mainThreadCpuMs, rssMB: probe.peakRssMB, files: report.files, resources: report.resources, diagnostics: report.diagnostics.length };
 }
 
 async function bundleEditBench() {
@@ -74,6 +75,7 @@ const fmt = (n, digits = 0) => n.toFixed(digits);
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+const loadAtStart = os.loadavg();
 const bundle = await bundleEditBench();
 const rows = [];
 for (const size of sizes) {
@@ -86,20 +88,24 @@ for (const size of sizes) {
   const ed = editBench(bundle, dir);
   rows.push({
     size, stats, first, cold: median(timed.map((t) => t.ms)), coldCpu: median(timed.map((t) => t.cpuMs)),
+    coldMainCpu: timed.every((t) => t.mainCpuMs !== null) ? median(timed.map((t) => t.mainCpuMs)) : undefined,
     cliRss: Math.max(...timed.map((t) => t.rssMB)), counts: timed[0], ed,
   });
 }
 
 const lines = [];
-const os = await import('node:os');
-lines.push(`Route Doctor benchmark — node ${process.version}, ${os.availableParallelism()} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-lines.push('Wall times depend on what else the machine runs; CPU times (all threads) do not, and show the work itself.');
+const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
+lines.push(`Route Doctor benchmark — node ${process.version}, ${os.availableParallelism()} cores, load average ${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end`);
+lines.push('Wall times depend on what else the machine runs; CPU times do not, and show the work itself: "all" counts every thread');
+lines.push('(V8 compiles and collects garbage on threads of its own, and the CLI reads files on two workers), "main" the main');
+lines.push('thread alone, where the analysis runs: on an idle machine the cold wall time is about the main thread\'s CPU time, as long');
+lines.push('as the CPU time of all threads fits on the cores.');
 lines.push('');
-lines.push('| workspace | MB (CRD %) | resources | diagnostics | CLI cold, first | CLI cold, median (CPU) | CLI peak RSS | in-process cold read / parse+index / analyse | edit p50 (CPU) | edit p95 (CPU) | edit max | dependents/edit | LSP-like peak RSS |');
+lines.push('| workspace | MB (CRD %) | resources | diagnostics | CLI cold, first | CLI cold, median (CPU all / main) | CLI peak RSS | in-process cold read / parse+index / analyse | edit p50 (CPU) | edit p95 (CPU) | edit max | dependents/edit | LSP-like peak RSS |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const c = r.ed.coldInProcess;
-  lines.push(`| ${r.size} files | ${fmt(r.stats.bytes / 1e6, 1)} (${fmt((100 * r.stats.crdBytes) / r.stats.bytes)}%) | ${r.counts.resources} | ${r.counts.diagnostics} | ${fmt(r.first.ms)} ms | ${fmt(r.cold)} ms (${fmt(r.coldCpu)} ms) | ${fmt(r.cliRss)} MB | ${fmt(c.readMs)} / ${fmt(c.parseIndexMs)} / ${fmt(c.analyzeMs)} ms | ${fmt(r.ed.editP50, 2)} ms (${fmt(r.ed.editCpuP50, 2)}) | ${fmt(r.ed.editP95, 2)} ms (${fmt(r.ed.editCpuP95, 2)}) | ${fmt(r.ed.editMax, 2)} ms | ${fmt(r.ed.meanDependents, 1)} | ${fmt(r.ed.peakRssMB)} MB |`);
+  lines.push(`| ${r.size} files | ${fmt(r.stats.bytes / 1e6, 1)} (${fmt((100 * r.stats.crdBytes) / r.stats.bytes)}%) | ${r.counts.resources} | ${r.counts.diagnostics} | ${fmt(r.first.ms)} ms | ${fmt(r.cold)} ms (${fmt(r.coldCpu)} / ${r.coldMainCpu === undefined ? '?' : fmt(r.coldMainCpu)} ms) | ${fmt(r.cliRss)} MB | ${fmt(c.readMs)} / ${fmt(c.parseIndexMs)} / ${fmt(c.analyzeMs)} ms | ${fmt(r.ed.editP50, 2)} ms (${fmt(r.ed.editCpuP50, 2)}) | ${fmt(r.ed.editP95, 2)} ms (${fmt(r.ed.editCpuP95, 2)}) | ${fmt(r.ed.editMax, 2)} ms | ${fmt(r.ed.meanDependents, 1)} | ${fmt(r.ed.peakRssMB)} MB |`);
 }
 lines.push('');
 lines.push('Edit latency by kind of edit (p50 / p95, ms):');
@@ -111,7 +117,8 @@ lines.push('');
 const largest = rows.find((r) => r.size === 10000) ?? rows[rows.length - 1];
 if (largest) {
   lines.push(`Targets (${largest.size} files, this machine):`);
-  lines.push(`  cold check ≤ ${targets.coldMs} ms: ${fmt(largest.cold)} ms — ${verdict(largest.cold <= targets.coldMs)}`);
+  lines.push(`  cold check ≤ ${targets.coldMs} ms: ${fmt(largest.cold)} ms — ${verdict(largest.cold <= targets.coldMs)}`
+    + (largest.coldMainCpu === undefined ? '' : ` (CPU: main thread ${fmt(largest.coldMainCpu)} ms, all threads ${fmt(largest.coldCpu)} ms on ${os.availableParallelism()} cores)`));
   lines.push(`  one edit re-diagnosed ≤ ${targets.editP95Ms} ms p95: ${fmt(largest.ed.editP95, 2)} ms — ${verdict(largest.ed.editP95 <= targets.editP95Ms)}`);
   const rss = Math.max(largest.cliRss, largest.ed.peakRssMB);
   lines.push(`  peak RSS ≤ ${targets.rssMB} MB (CLI and in-process): ${fmt(largest.cliRss)} / ${fmt(largest.ed.peakRssMB)} MB — ${verdict(rss <= targets.rssMB)}`);

@@ -123,12 +123,14 @@ class UntrackedView implements IndexView {
  * (the reader's, when it tracks) gets them either way.
  */
 function derive<A extends unknown[], T>(index: IndexLookups, cache: DerivedCache | undefined, keys: Set<string> | undefined, fn: Derivation<A, T>, args: A): T {
-  let entry = cache?.get(fn, args);
+  if (!cache) return fn(keys ? new TrackingView(index, keys) : new UntrackedView(index), ...args);
+  let entry = cache.get(fn, args);
   if (!entry) {
-    const read = new Set<string>();
-    const value = fn(new TrackingView(index, read, cache), ...args);
-    entry = { value, keys: [...read] };
-    cache?.set(fn, args, entry);
+    // The keys are kept for the readers to come whenever the analyses track dependencies.
+    const read = cache.tracking ? new Set<string>() : undefined;
+    const value = fn(read ? new TrackingView(index, read, cache) : new UntrackedView(index, cache), ...args);
+    entry = { value, keys: read ? [...read] : [] };
+    cache.set(fn, args, entry);
   }
   if (keys) for (const key of entry.keys) keys.add(key);
   return entry.value as T;
@@ -215,7 +217,9 @@ export class Analyzer {
   private derivedCache(session: LayerSession): DerivedCache | undefined {
     const generation = (session.lookups as { generation?: unknown }).generation;
     if (typeof generation !== 'number') return undefined;
-    if (!this.derived?.holds(session.lookups, generation, session.options)) this.derived = new DerivedCache(session.lookups, generation, session.options);
+    if (!this.derived?.holds(session.lookups, generation, session.options)) {
+      this.derived = new DerivedCache(session.lookups, generation, session.options, this.settings.trackDependencies);
+    }
     return this.derived;
   }
 

@@ -45,6 +45,11 @@ export class DerivedCache {
     readonly generation: number,
     /** under these options. */
     readonly options: object,
+    /**
+     * Whether readers track dependencies: only then are the keys each derivation reads recorded (an engine that
+     * tracks nothing never replays them).
+     */
+    readonly tracking = true,
   ) {}
 
   /** Whether the cache holds values of this state. */

@@ -119,17 +119,31 @@ export function predictEndpointsFromWorkloads(index: IndexView, service: Resourc
   return derived(index, predict, service, servicePort);
 }
 
+/**
+ * What the selector of a Service selects, which every port of the Service shares: a verdict already, or the
+ * workload groups it matches.
+ */
+type Selection =
+  | { verdict: EndpointVerdict }
+  | { unreadable: WorkloadGroup[]; matched: WorkloadGroup[] };
+
 function predict(index: IndexView, service: Resource, servicePort: YMap | undefined): EndpointVerdict {
-  if (str(get(service.root, 'spec', 'type')) === 'ExternalName') return { state: 'unknown' };
-  if (hasExplicitEndpoints(index, service)) return { state: 'unknown' };
+  const selection = derived(index, selectionOf, service);
+  if ('verdict' in selection) return selection.verdict;
+  return portVerdict(service, servicePort, selection.unreadable, selection.matched);
+}
+
+function selectionOf(index: IndexView, service: Resource): Selection {
+  if (str(get(service.root, 'spec', 'type')) === 'ExternalName') return { verdict: { state: 'unknown' } };
+  if (hasExplicitEndpoints(index, service)) return { verdict: { state: 'unknown' } };
   const selector = serviceSelector(service);
   if (!selector) {
     // Another document of the same Service (a kustomize base or overlay) may carry the selector this one leaves out.
     const siblings = index.find('Service', service.namespace, service.name);
-    if (siblings.some((s) => s !== service && serviceSelector(s))) return { state: 'unknown' };
-    return noSelector(service);
+    if (siblings.some((s) => s !== service && serviceSelector(s))) return { verdict: { state: 'unknown' } };
+    return { verdict: noSelector(service) };
   }
-  if (Object.keys(selector).some((k) => runtimeLabelKeys.has(k))) return { state: 'unknown' };
+  if (Object.keys(selector).some((k) => runtimeLabelKeys.has(k))) return { verdict: { state: 'unknown' } };
 
   // Workloads whose template carries the selector's labels, with all documents of each (a patch may hold the
   // containers). Only when none matches directly are all workloads of the namespace read: to find the one the
@@ -139,14 +153,18 @@ function predict(index: IndexView, service: Resource, servicePort: YMap | undefi
   const groups = direct.some((r) => readWorkload(r)?.template)
     ? workloadGroups(index, service.namespace, direct)
     : workloadGroups(index, service.namespace);
-  if (groups.length === 0) return { state: 'unknown' };
+  if (groups.length === 0) return { verdict: { state: 'unknown' } };
   const unreadable = groups.filter((g) => g.docs.every((d) => !d.template));
   const matched = groups.filter((g) => groupMatches(g, selector));
   if (matched.length === 0) {
-    if (unreadable.length > 0) return { state: 'unknown' };
-    return noMatch(service, selector, groups);
+    if (unreadable.length > 0) return { verdict: { state: 'unknown' } };
+    return { verdict: noMatch(service, selector, groups) };
   }
+  return { unreadable, matched };
+}
 
+/** The verdict for one port (or, without `servicePort`, for the selector alone) of a Service whose selector matches. */
+function portVerdict(service: Resource, servicePort: YMap | undefined, unreadable: WorkloadGroup[], matched: WorkloadGroup[]): EndpointVerdict {
   let candidates = matched;
   if (servicePort) {
     const targetPort = asScalar(get(servicePort, 'targetPort'));

@@ -13,7 +13,7 @@ import { absentHint, failingTargetIssue, hintFrom, isFailure, relatedTo } from '
 import { lookupSecret, secretKeys } from './kubernetes';
 import { closestNames, crdProvider, didYouMean } from './names';
 import { resolveReference, type ResolvedReference } from './references';
-import { httpServiceRefIssues, visitingKey, visitingSet, type Visiting } from './services';
+import { httpServiceRefIssues, visitingKeys, type Visiting } from './services';
 import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, traefikId, visibleInNamespace, visibleOfKind } from './visibility';
 
 export type MiddlewareKind = 'Middleware' | 'MiddlewareTCP';
@@ -73,12 +73,11 @@ function notFoundHint(env: TraefikEnv, kind: MiddlewareKind, resolved: ResolvedR
 export function middlewareIssues(env: TraefikEnv, middleware: Resource, visiting: Visiting): readonly Issue[] {
   // Every route using the Middleware asks whether Traefik drops it, and so does its own check: it is worked out
   // once per state of the index, options and chain of objects being resolved.
-  return derived(env.index, middlewareIssuesIn, env.options, middleware, visitingKey(visiting));
+  return derived(env.index, middlewareIssuesIn, env.options, middleware, ...visitingKeys(visiting));
 }
 
-function middlewareIssuesIn(index: IndexView, options: TraefikOptions, middleware: Resource, visiting: string): Issue[] {
-  const env: TraefikEnv = { index, options };
-  return readMiddlewareIssues(env, middleware, visitingSet(visiting));
+function middlewareIssuesIn(index: IndexView, options: TraefikOptions, middleware: Resource, ...visiting: string[]): Issue[] {
+  return readMiddlewareIssues({ index, options }, middleware, new Set(visiting));
 }
 
 function readMiddlewareIssues(env: TraefikEnv, middleware: Resource, visiting: Visiting): Issue[] {

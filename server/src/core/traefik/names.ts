@@ -3,7 +3,7 @@
  * (did-you-mean suggestions). Diagnostics quote Traefik's own object names so that users can find them in
  * Traefik's logs and dashboard.
  */
-import { editDistance } from '../k8s/similar';
+import { editDistanceWithin } from '../k8s/similar';
 
 /** The provider name Traefik gives every object built from its CRDs. */
 export const crdProvider = 'kubernetescrd';
@@ -48,10 +48,7 @@ export function closestNames(wanted: string, candidates: Iterable<string>, limit
   const scored: { name: string; distance: number }[] = [];
   for (const name of new Set(candidates)) {
     if (name === wanted) continue;
-    const other = name.toLowerCase();
-    // The distance is at least the difference in length: names too long or too short are never close enough.
-    if (Math.abs(other.length - lower.length) > allowed) continue;
-    const distance = editDistance(lower, other);
+    const distance = editDistanceWithin(lower, name.toLowerCase(), allowed);
     if (distance <= allowed) scored.push({ name, distance });
   }
   scored.sort((x, y) => x.distance - y.distance || (x.name < y.name ? -1 : 1));

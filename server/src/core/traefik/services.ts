@@ -16,18 +16,14 @@ import { closestNames, crdProvider, didYouMean, normalize, objectId, splitProvid
 import { portMismatchHint } from './portHints';
 import { allowCrossNamespaceHint, crossProviderRefused, resolveServersTransport } from './references';
 import { findServers, type ServiceProtocol } from './servers';
-import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, isWatchedNamespace, traefikId, visibleInNamespace, visibleOfKind } from './visibility';
+import { candidateLocations, findVisible, findVisibleById, ignoredIdNote, ignoredTwinNote, isVisible, isWatchedNamespace, traefikId, visibleInNamespace, visibleOfKind } from './visibility';
 
 /** Objects being resolved further up, to stop at reference cycles. */
 export type Visiting = ReadonlySet<string>;
 
-/** A set of objects being resolved as one string, so that derived values can be keyed by it (see visitingSet). */
-export function visitingKey(visiting: Visiting): string {
-  return JSON.stringify([...visiting].sort());
-}
-
-export function visitingSet(key: string): Visiting {
-  return new Set(JSON.parse(key) as string[]);
+/** A set of objects being resolved as sorted arguments, so that derived values can be keyed by them. */
+export function visitingKeys(visiting: Visiting): string[] {
+  return [...visiting].sort();
 }
 
 /** Every issue of one HTTP service reference (a LoadBalancerSpec) held by `holder`. */
@@ -234,7 +230,9 @@ function serviceNotFound(env: TraefikEnv, holder: Resource, node: YNode, name: s
   const id = `${namespace}/${name}`;
   const present = visibleInNamespace(env, 'Service', namespace).map((s) => s.name);
   const sameNamespace = closestNames(name, present);
-  const elsewhere = sameNamespace.length > 0 ? [] : visibleOfKind(env, 'Service').filter((s) => s.name === name && s.namespace !== namespace).map((s) => s.namespace);
+  // Services are core objects, so whether Traefik reads one never depends on other objects: the name is compared
+  // first, and only the Services of that name are asked about their visibility.
+  const elsewhere = sameNamespace.length > 0 ? [] : env.index.ofKind('Service').filter((s) => s.name === name && s.namespace !== namespace && isVisible(env, s)).map((s) => s.namespace);
   const notes: string[] = [];
   if (name.includes('@')) {
     notes.push('A name@provider reference only works with kind: TraefikService; name a Kubernetes Service without @ (Traefik before v2.11.45 and v3.7.0 removed @kubernetescrd).');
@@ -332,11 +330,11 @@ function traefikServiceRefIssues(env: TraefikEnv, holder: Resource, ref: YNode, 
  */
 export function traefikServiceIssues(env: TraefikEnv, service: Resource, visiting: Visiting): readonly Issue[] {
   // Like a Middleware, a TraefikService is judged once for its own check and every reference to it.
-  return derived(env.index, traefikServiceIssuesIn, env.options, service, visitingKey(visiting));
+  return derived(env.index, traefikServiceIssuesIn, env.options, service, ...visitingKeys(visiting));
 }
 
-function traefikServiceIssuesIn(index: IndexView, options: TraefikOptions, service: Resource, visiting: string): Issue[] {
-  return readTraefikServiceIssues({ index, options }, service, visitingSet(visiting));
+function traefikServiceIssuesIn(index: IndexView, options: TraefikOptions, service: Resource, ...visiting: string[]): Issue[] {
+  return readTraefikServiceIssues({ index, options }, service, new Set(visiting));
 }
 
 function readTraefikServiceIssues(env: TraefikEnv, service: Resource, visiting: Visiting): Issue[] {

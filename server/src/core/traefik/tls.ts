@@ -4,7 +4,9 @@
  * TLSStores and ServersTransports read. Only `tls.options` can disable a router; a missing certificate makes
  * Traefik serve its default one, and a missing CA or client certificate is skipped.
  */
-import type { Resource, YNode } from '../model';
+import type { IndexView } from '../analyze';
+import { derived } from '../index/derived';
+import type { Resource, TraefikOptions, YNode } from '../model';
 import { get, items, str } from '../parse/ynode';
 import { speaksFor, speaksForId } from './authority';
 import type { Issue, TraefikEnv } from './issues';
@@ -26,8 +28,13 @@ function tlsOptionId(option: Resource): string {
  * The TLSOptions (or TLSStores) named `default` when more than one namespace defines one: Traefik then removes
  * all of them (`Default TLS Options defined in multiple namespaces`); otherwise [].
  */
-export function conflictingDefaults(env: TraefikEnv, kind: 'TLSOption' | 'TLSStore'): Resource[] {
-  const defaults = visibleOfKind(env, kind).filter((o) => o.name === defaultTlsOptionName);
+export function conflictingDefaults(env: TraefikEnv, kind: 'TLSOption' | 'TLSStore'): readonly Resource[] {
+  // Every TLSOption (TLSStore) and every reference to one asks, and the answer reads all of them: once per state.
+  return derived(env.index, conflictingDefaultsIn, env.options, kind);
+}
+
+function conflictingDefaultsIn(index: IndexView, options: TraefikOptions, kind: 'TLSOption' | 'TLSStore'): Resource[] {
+  const defaults = visibleOfKind({ index, options }, kind).filter((o) => o.name === defaultTlsOptionName);
   return new Set(defaults.map((o) => o.namespace)).size > 1 ? defaults : [];
 }
 
