@@ -72,11 +72,6 @@ function readBackend(backend: YNode | undefined, isDefault: boolean): IngressBac
   return { node: service, name: asScalar(get(service, 'name')), port, isDefault };
 }
 
-/** Traefik's `provider.Normalize`: every run of characters other than letters and digits becomes one `-`. */
-export function normalizeName(name: string): string {
-  return name.split(/[^\p{L}\p{N}]+/u).filter((s) => s !== '').join('-');
-}
-
 /** One comma-separated entry of the `router.middlewares` annotation. */
 export interface MiddlewareEntry {
   text: string;

@@ -17,7 +17,8 @@ import { asScalar, get, items, pair, str, stringMap } from '../parse/ynode';
 import { defaultSeverity } from '../rules/catalog';
 import { endpointRule, explainNoEndpoints, formatLabels, labelsMatch, serversFor, type EndpointRule } from './endpoints';
 import { qualifiedResource, readStatus, wasRead, type ClusterSnapshot, type LiveCustomObject, type LiveService, type LiveServicePort, type SnapshotProblem, type StringMap } from './snapshot';
-import { normalizeName, traefikFacts, traefikLogErrors, type TraefikFacts, type TraefikLogEntry } from './traefik';
+import { normalize } from '../traefik/names';
+import { traefikFacts, traefikLogErrors, type TraefikFacts, type TraefikLogEntry } from './traefik';
 
 export type HopStatus = 'ok' | 'broken' | 'unknown';
 
@@ -260,7 +261,7 @@ class LiveDiagnoser {
     const found = this.clusterObject(kind, undefined, ns, name);
     return found
       ? { kind: 'Middleware', name: `${ns}/${name}`, status: 'ok', reason: 'In the cluster.' }
-      : { kind: 'Middleware', name: `${ns}/${name}`, status: 'broken', reason: `${kind} ${ns}/${name} is not in the cluster: Traefik disables the router (middleware "${normalizeName(`${ns}-${name}`)}@kubernetescrd" does not exist).` };
+      : { kind: 'Middleware', name: `${ns}/${name}`, status: 'broken', reason: `${kind} ${ns}/${name} is not in the cluster: Traefik disables the router (middleware "${normalize(`${ns}-${name}`)}@kubernetescrd" does not exist).` };
   }
 
   private backend(r: Resource, ref: YNode): BackendChain {
@@ -285,7 +286,7 @@ class LiveDiagnoser {
       const resource = qualifiedResource(r.group, 'traefikservices');
       if (!wasRead(this.snapshot, resource, ns)) hops.push({ kind: 'TraefikService', name: key, status: 'unknown', reason: this.unread(resource, ns) });
       else if (this.clusterObject('TraefikService', undefined, ns, name)) hops.push({ kind: 'TraefikService', name: key, status: 'ok', reason: 'In the cluster.' });
-      else hops.push({ kind: 'TraefikService', name: key, status: 'broken', reason: `TraefikService ${key} is not in the cluster: the router fails (the service "${normalizeName(`${ns}-${name}`)}@kubernetescrd" does not exist).` });
+      else hops.push({ kind: 'TraefikService', name: key, status: 'broken', reason: `TraefikService ${key} is not in the cluster: the router fails (the service "${normalize(`${ns}-${name}`)}@kubernetescrd" does not exist).` });
       return chain();
     }
 
@@ -408,7 +409,7 @@ class LiveDiagnoser {
     if (this.served(r.group, plural, r.namespace) !== true || !wasRead(this.snapshot, resource, r.namespace)) return;
     const deployed = this.clusterObject(r.kind, r.group, r.namespace, r.name);
     if (!deployed) {
-      const used = r.kind === 'TraefikService' ? 'routes using it fail with "the service … does not exist"' : `routers using it are disabled (middleware "${normalizeName(`${r.namespace}-${r.name}`)}@kubernetescrd" does not exist)`;
+      const used = r.kind === 'TraefikService' ? 'routes using it fail with "the service … does not exist"' : `routers using it are disabled (middleware "${normalize(`${r.namespace}-${r.name}`)}@kubernetescrd" does not exist)`;
       this.report('live-not-deployed', r, valueSpan(r.root, ['metadata', 'name']), `${r.kind} ${r.namespace}/${r.name} is not in the cluster: ${used}. Not applied yet?`,
         `kubectl apply -f ${r.file}${r.namespaceExplicit ? '' : ` -n ${r.namespace}`}`, { resource });
       return;
@@ -526,7 +527,7 @@ class LiveDiagnoser {
         if (ingress !== undefined && (ingress !== r.name || (entry.fields.namespace ?? r.namespace) !== r.namespace)) continue;
         const byField = ingress !== undefined;
         const router = entry.fields.routerName ?? entry.fields.routerNameQualified;
-        const byRouter = router !== undefined && router.startsWith(`${normalizeName(`${r.namespace}-${r.name}`)}-`);
+        const byRouter = router !== undefined && router.startsWith(`${normalize(`${r.namespace}-${r.name}`)}-`);
         let specific = false;
         for (const route of items(get(r.root, 'spec', 'routes'))) {
           for (const ref of items(get(route, 'services'))) {
@@ -550,7 +551,7 @@ class LiveDiagnoser {
             const name = str(get(ref, 'name'));
             if (!name) continue;
             const ns = str(get(ref, 'namespace')) || r.namespace;
-            const id = name.includes('@') ? name : `${normalizeName(`${ns}-${name}`)}@kubernetescrd`;
+            const id = name.includes('@') ? name : `${normalize(`${ns}-${name}`)}@kubernetescrd`;
             if (!mentions(haystack, id)) continue;
             specific = true;
             hit(r, asScalar(get(ref, 'name'))?.span ?? ref.span, entry, `the Middleware reference ${name}`);
@@ -560,8 +561,8 @@ class LiveDiagnoser {
       }
       for (const kind of ['Middleware', 'MiddlewareTCP']) {
         for (const m of this.index.ofKind(kind)) {
-          const id = `${normalizeName(`${m.namespace}-${m.name}`)}@kubernetescrd`;
-          const named = entry.fields.middlewareName === id || entry.fields.middlewareName === normalizeName(`${m.namespace}-${m.name}`);
+          const id = `${normalize(`${m.namespace}-${m.name}`)}@kubernetescrd`;
+          const named = entry.fields.middlewareName === id || entry.fields.middlewareName === normalize(`${m.namespace}-${m.name}`);
           // A router's "middleware … does not exist" is about the reference, reported above; this is about the object.
           if (named || (mentions(haystack, id) && !/does not exist/.test(entry.text))) hit(m, valueSpan(m.root, ['metadata', 'name']), entry, `${kind} ${m.name}`);
         }

@@ -151,7 +151,3 @@ function unquote(v: string): string {
   }
 }
 
-/** Traefik's Normalize: every run of characters that are not letters or digits becomes one '-'. */
-export function normalizeName(s: string): string {
-  return s.split(/[^\p{L}\p{N}]+/u).filter((p) => p.length > 0).join('-');
-}

@@ -5,7 +5,8 @@
  */
 import type { Check, CheckContext } from '../analyze';
 import { predictEndpointsFromWorkloads } from '../k8s/endpoints';
-import { ingressBackends, middlewareEntries, middlewaresAnnotation, normalizeName, traefikProcessesIngress, type IngressBackend, type MiddlewareEntry } from '../k8s/ingress';
+import { normalize } from '../traefik/names';
+import { ingressBackends, middlewareEntries, middlewaresAnnotation, traefikProcessesIngress, type IngressBackend, type MiddlewareEntry } from '../k8s/ingress';
 import { findSecretSource } from '../k8s/secrets';
 import { closestMatch } from '../k8s/similar';
 import type { Resource, YMap } from '../model';
@@ -178,7 +179,7 @@ const crdSuffix = '@kubernetescrd';
 function middlewareIds(ctx: CheckContext): Map<string, Resource[]> {
   const ids = new Map<string, Resource[]>();
   for (const m of ctx.index.ofKind('Middleware')) {
-    const id = normalizeName(`${m.namespace}-${m.name}`);
+    const id = normalize(`${m.namespace}-${m.name}`);
     ids.set(id, [...(ids.get(id) ?? []), m]);
   }
   return ids;
@@ -188,10 +189,10 @@ function middlewareIds(ctx: CheckContext): Map<string, Resource[]> {
 function qualified(entry: string, ingress: Resource, ctx: CheckContext): string {
   const name = entry.endsWith(crdSuffix) ? entry.slice(0, -crdSuffix.length) : entry;
   const slash = name.indexOf('/');
-  if (slash > 0) return `${normalizeName(`${name.slice(0, slash)}-${name.slice(slash + 1)}`)}${crdSuffix}`;
+  if (slash > 0) return `${normalize(`${name.slice(0, slash)}-${name.slice(slash + 1)}`)}${crdSuffix}`;
   const elsewhere = ctx.index.ofKind('Middleware').filter((m) => m.name === name);
   const ns = elsewhere.some((m) => m.namespace === ingress.namespace) || elsewhere.length !== 1 ? ingress.namespace : elsewhere[0]!.namespace;
-  return `${normalizeName(`${ns}-${name}`)}${crdSuffix}`;
+  return `${normalize(`${ns}-${name}`)}${crdSuffix}`;
 }
 
 export const ingressMiddlewaresCheck: Check = {
@@ -243,7 +244,7 @@ export const ingressMiddlewaresCheck: Check = {
       }
       // Only a namespace whose Middlewares the workspace holds can prove one missing; ids are "<ns>-<name>" and both
       // parts may contain "-", so the namespace is any known one the id starts with.
-      const namespaces = new Set(ctx.index.ofKind('Middleware').map((m) => m.namespace).filter((ns) => id.startsWith(`${normalizeName(ns)}-`)));
+      const namespaces = new Set(ctx.index.ofKind('Middleware').map((m) => m.namespace).filter((ns) => id.startsWith(`${normalize(ns)}-`)));
       if (namespaces.size === 0) continue;
       const suggestion = closestMatch(id, ids.keys());
       ctx.report({

@@ -15,7 +15,7 @@ export const crdProvider = 'kubernetescrd';
 export function normalize(name: string): string {
   // Most names already are what Normalize makes of them (ASCII letters and digits in runs joined by single dashes).
   if (normalizedAscii.test(name)) return name;
-  return name.split(/[^\p{L}\p{Nd}]+/u).filter((piece) => piece !== '').join('-');
+  return name.split(/[^\p{L}\p{N}]+/u).filter((piece) => piece !== '').join('-');
 }
 
 const normalizedAscii = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
