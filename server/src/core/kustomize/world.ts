@@ -57,11 +57,6 @@ export interface WorldChange {
 
 const noChange: WorldChange = { files: [], builds: [], exposed: [] };
 
-/** The key under which a file's analysis within a build depends on the built objects that hold its values. */
-export function buildKey(root: string, file: string): string {
-  return `kustomize-build/${root}\n${file}`;
-}
-
 const chartContentFolders = ['templates', 'charts', 'crds'];
 
 /**

@@ -14,7 +14,7 @@
  */
 import type { AnalysisLayer, IndexView, LayerSession } from '../analyze';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
-import { buildKey, World, type WorldChange } from '../kustomize/world';
+import { World, type WorldChange } from '../kustomize/world';
 import { isKustomizationFileName } from '../kustomize/kustomization';
 import { decodeFinding } from '../kustomize/origin';
 import { basename, dirname, isInside, resolvePath } from '../kustomize/paths';
@@ -99,7 +99,9 @@ export class RepositoryLayer implements AnalysisLayer {
       for (const p of change.exposed) reanalyse.add(p.file);
       for (const b of change.builds) {
         files.push({ file: b.root, resources: [...b.before, ...b.after], skipped: [], problems: [] });
-        for (const f of b.files) keys.add(buildKey(b.root, f));
+        // A file whose built objects changed is judged again in this build, including a file the build has just
+        // started to use (its last analysis never read anything of the build, so no key would reach it).
+        for (const f of b.files) reanalyse.add(f);
         if (b.unknownChanged) keys.add(sourcesKey);
         if ([...b.before, ...b.after].some(isTraefikInstall)) keys.add(traefikInstallKey);
       }
@@ -145,7 +147,6 @@ export class RepositoryLayer implements AnalysisLayer {
       ? [...this.world.holdersOf(file)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([root, resources]) => ({ root, resources }))
       : [{ resources: parsed.resources }];
     const perUnit = units.map((unit) => {
-      if (unit.root) depend(buildKey(unit.root, file));
       const found = (unit.root ? this.runBuilt(unit.resources, run, depend) : run(unit.resources)).map(decodeFinding).filter((f) => f.file === file);
       return this.suppressByAnnotation(this.unverified(withoutExplained(found), view, depend, options), unit.resources);
     });
