@@ -151,7 +151,8 @@ describe('help and usage errors', () => {
     ['a bad --traefik', ['check', '--traefik', 'v4'], /--traefik must be v2 or v3/],
     ['a flag without its value', ['check', '--ingress-class'], /--ingress-class needs a value/],
     ['a flag followed by another flag instead of a value', ['check', '--namespaces', '--format', 'json'], /--namespaces needs a value/],
-    ['a value given to a switch', ['check', '--allow-cross-namespace=yes'], /takes no value/],
+    ['a value given to a switch', ['check', '--allow-cross-namespace=yes'], /takes no value, or =true or =false/],
+    ['a value given to a switch without one', ['check', '--unverified-as-errors=true'], /takes no value/],
   ];
   for (const [what, args, message] of usageErrors) {
     test(`${what} exits 2 with the usage on stderr`, () => {
@@ -290,6 +291,34 @@ describe('Traefik provider flags', () => {
     const dir = workspace('cross-ns', { ...healthy('back'), 'ingressroute.yaml': ingressRoute('front', { service: '\n          namespace: back' }) });
     assert.ok(codes(json(['check', dir]).report).includes('cross-namespace-reference'));
     assert.ok(!codes(json(['check', dir, '--allow-cross-namespace']).report).includes('cross-namespace-reference'));
+  });
+
+  test('a flag wins over the repository: --allow-cross-namespace=false judges as if the option were off', () => {
+    const traefik = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: traefik
+  namespace: traefik
+spec:
+  selector:
+    matchLabels:
+      app: traefik
+  template:
+    metadata:
+      labels:
+        app: traefik
+    spec:
+      containers:
+        - name: traefik
+          image: traefik:v3.3
+          args:
+            - --providers.kubernetescrd
+            - --providers.kubernetescrd.allowCrossNamespace=true
+`;
+    const dir = workspace('cross-ns-repo', { ...healthy('back'), 'traefik.yaml': traefik, 'ingressroute.yaml': ingressRoute('front', { service: '\n          namespace: back' }) });
+    assert.ok(!codes(json(['check', dir]).report).includes('cross-namespace-reference'));
+    assert.ok(codes(json(['check', dir, '--allow-cross-namespace=false']).report).includes('cross-namespace-reference'));
+    assert.ok(!codes(json(['check', dir, '--allow-cross-namespace=true']).report).includes('cross-namespace-reference'));
   });
 
   test('--allow-external-name-services allows an ExternalName Service', () => {

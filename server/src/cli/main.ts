@@ -24,14 +24,15 @@ Directories are walked for *.yaml and *.yml files; the default path is the curre
 
 Options:
   --traefik v2|v3                       Traefik major version to emulate (default v3)
-  --allow-cross-namespace               providers.kubernetesCRD.allowCrossNamespace=true
-  --allow-external-name-services        providers.kubernetesCRD.allowExternalNameServices=true
-  --allow-empty-services                providers.kubernetesCRD.allowEmptyServices=true
+  --allow-cross-namespace[=false]       providers.kubernetesCRD.allowCrossNamespace=true (or false)
+  --allow-external-name-services[=false] providers.kubernetesCRD.allowExternalNameServices=true (or false)
+  --allow-empty-services[=false]        providers.kubernetesCRD.allowEmptyServices=true (or false)
   --namespaces a,b                      namespaces Traefik watches (default, or "": all)
   --ingress-class NAME                  providers.kubernetesCRD.ingressClass
   --cross-provider-namespaces a,b       namespaces allowed to use name@provider references ("" allows none)
-  --native-lb-by-default                providers.kubernetesCRD.nativeLBByDefault=true
-  --disable-cluster-scope-resources     providers.kubernetesCRD.disableClusterScopeResources=true
+  --native-lb-by-default[=false]        providers.kubernetesCRD.nativeLBByDefault=true (or false)
+  --disable-cluster-scope-resources[=false]
+                                        providers.kubernetesCRD.disableClusterScopeResources=true (or false)
   --unverified-as-errors                report references that only a Helm release, Argo CD application, remote
                                         base or operator could satisfy as errors, not information
   --format text|json|sarif              output format (default text)
@@ -39,7 +40,7 @@ Options:
   -h, --help                            show this help
 
 Provider options without a flag are taken from the Traefik installation among the paths (its Deployment's
-arguments and image, its Helm values) when it sets them.
+arguments and image, its Helm values) when it sets them; a flag wins, and =false turns an option off.
 
 Exit codes: 0 no errors found, 1 errors found, 2 usage error or unreadable input.
 `;
@@ -81,6 +82,13 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
     if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
     return true;
   };
+  // A provider option given as a flag wins over the value the repository's Traefik installation sets, so a flag can
+  // also turn an option off: --allow-cross-namespace=false.
+  const onOff = (flag: string, inline: string | undefined): boolean => {
+    if (inline === undefined || inline === 'true') return true;
+    if (inline === 'false') return false;
+    throw new UsageError(`${flag} takes no value, or =true or =false, not "${inline}"`);
+  };
   while (args.length > 0) {
     const arg = args.shift()!;
     if (!arg.startsWith('-') || arg === '-') { opts.paths.push(arg); continue; }
@@ -96,11 +104,11 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
         opts.traefik.version = v;
         break;
       }
-      case '--allow-cross-namespace': opts.traefik.allowCrossNamespace = noValue(flag, inline); break;
-      case '--allow-external-name-services': opts.traefik.allowExternalNameServices = noValue(flag, inline); break;
-      case '--allow-empty-services': opts.traefik.allowEmptyServices = noValue(flag, inline); break;
-      case '--native-lb-by-default': opts.traefik.nativeLBByDefault = noValue(flag, inline); break;
-      case '--disable-cluster-scope-resources': opts.traefik.disableClusterScopeResources = noValue(flag, inline); break;
+      case '--allow-cross-namespace': opts.traefik.allowCrossNamespace = onOff(flag, inline); break;
+      case '--allow-external-name-services': opts.traefik.allowExternalNameServices = onOff(flag, inline); break;
+      case '--allow-empty-services': opts.traefik.allowEmptyServices = onOff(flag, inline); break;
+      case '--native-lb-by-default': opts.traefik.nativeLBByDefault = onOff(flag, inline); break;
+      case '--disable-cluster-scope-resources': opts.traefik.disableClusterScopeResources = onOff(flag, inline); break;
       case '--unverified-as-errors': opts.unverifiedAsErrors = noValue(flag, inline); break;
       case '--namespaces': {
         // Like the editor setting, an empty list means every namespace is watched.
