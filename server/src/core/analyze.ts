@@ -8,6 +8,7 @@ import type { AnalysisOptions, Finding, Resource, Severity } from './model';
 import type { ParsedFile } from './parse/parseFile';
 import { defaultSeverity } from './rules/catalog';
 import { RepositoryLayer } from './sources/repositoryLayer';
+import { substitutedAt } from './sources/substitution';
 
 /** Index lookups that remember what they looked at. */
 export interface IndexView {
@@ -187,6 +188,8 @@ export class Analyzer {
       options: session.options,
       index: view ?? new UntrackedView(session.lookups, cache),
       report: (input, resource) => {
+        // A value Flux or envsubst replaces before it is applied (`port: ${WEB_PORT}`) cannot be judged.
+        if ((input.file === undefined || input.file === resource.file) && substitutedAt(resource.root, input.span)) return;
         reported.push({
           ...input,
           file: input.file ?? resource.file,

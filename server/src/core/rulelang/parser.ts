@@ -469,11 +469,12 @@ function expectedCounts(matcher: string, set: MatcherSet): string {
   return 'exactly one value';
 }
 
-/** Whether a value holds a gorilla/mux placeholder: `{name}` or `{name:pattern}` (not `\p{L}` or `a{2,3}`). */
+/** Whether a value holds a gorilla/mux placeholder: `{name}` or `{name:pattern}` (not `\p{L}`, `a{2,3}` or `${NAME}`). */
 export function hasMuxVariable(value: string): boolean {
   const parsed = parseMuxTemplate(value, 'path');
   if (isMuxTemplateError(parsed)) return false;
-  return parsed.variables.some((v) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(v.name) && !/\\[pPx]$/.test(value.slice(0, v.start)));
+  // `${NAME}` is a variable that Flux's postBuild substitution (or envsubst) replaces before Traefik reads the rule.
+  return parsed.variables.some((v) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(v.name) && !/\\[pPx]$/.test(value.slice(0, v.start)) && value[v.start - 1] !== '$');
 }
 
 /** The closest name by edit distance (case differences count as almost nothing), when one is close enough. */

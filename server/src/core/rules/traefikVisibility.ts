@@ -28,7 +28,10 @@ export const traefikIgnoredObject: Check = {
       // An object that names another class is meant for another controller. One without any class, while
       // Traefik only serves a class, is usually a forgotten annotation: its routes answer 404.
       const unclassed = ingressClassOf(resource, env.options).value === '';
-      const classField = env.options.version === 'v3' ? 'spec.ingressClassName' : 'the kubernetes.io/ingress.class annotation';
+      // Traefik reads spec.ingressClassName on its CRDs only since v3.7; the annotation works in every version.
+      const classField = env.options.version === 'v3'
+        ? 'spec.ingressClassName (Traefik v3.7+) or the kubernetes.io/ingress.class annotation'
+        : 'the kubernetes.io/ingress.class annotation';
       ctx.report({
         code: 'ingress-class-mismatch',
         ...(unclassed ? { severity: 'error' as const } : {}),

@@ -75,14 +75,15 @@ function layer4Text(protocol: ServiceProtocol, text: string, id: string): string
  * Traefik v3: the slice port whose name equals the Service port's name (a slice port without a name never
  * matches) gives the target port; HTTP keeps endpoints that are serving (or say nothing), TCP and UDP only those
  * explicitly ready. An Endpoints object is read as the slices Kubernetes mirrors from it: `addresses` are
- * ready, `notReadyAddresses` are not.
+ * ready, `notReadyAddresses` are not, and a port without a name gets the name '' (so it matches an unnamed
+ * Service port).
  */
 function countSliceServers(service: Resource, sources: readonly Resource[], port: ServicePort, protocol: ServiceProtocol): ServerVerdict {
   let servers = 0;
   let portMatched = false;
   for (const source of sources) {
     for (const group of sliceGroups(source)) {
-      const slicePort = group.ports.find((p) => namedPort(p) === port.name);
+      const slicePort = group.ports.find((p) => (namedPort(p) ?? group.absentName) === port.name);
       if (asScalar(get(slicePort, 'port'))?.value == null) continue;
       portMatched = true;
       for (const endpoint of group.endpoints) {
@@ -105,6 +106,11 @@ function countSliceServers(service: Resource, sources: readonly Resource[], port
 
 interface EndpointGroup {
   ports: YNode[];
+  /**
+   * The name a port without one has: none for an EndpointSlice (Traefik never matches a nil name), '' for an
+   * Endpoints object, whose mirrored slices point every port's name at the Endpoints port's name, '' when unset.
+   */
+  absentName?: '';
   endpoints: { addresses: number; ready?: boolean; serving?: boolean }[];
 }
 
@@ -122,6 +128,7 @@ function sliceGroups(source: Resource): EndpointGroup[] {
   }
   return items(get(source.root, 'subsets')).map((subset) => ({
     ports: items(get(subset, 'ports')),
+    absentName: '',
     endpoints: [
       { addresses: items(get(subset, 'addresses')).length, ready: true, serving: true },
       { addresses: items(get(subset, 'notReadyAddresses')).length, ready: false, serving: false },

@@ -78,6 +78,16 @@ export function tlsSecretIssues(env: TraefikEnv, holder: Resource, node: YNode |
   if (!node || !name) return [];
   const id = `${holder.namespace}/${name}`;
   const at = { file: holder.file, span: node.span };
+  if (name.includes('/') && !name.includes('${')) {
+    // No Secret can have this name, whatever the workspace holds: Secret names are DNS subdomains.
+    return [{
+      code: 'tls-secret-not-found', stage: 'note', ...at,
+      error: `Error configuring TLS: secret ${id} does not exist; Traefik keeps the route and serves its default certificate`,
+      hint: `Traefik always looks tls.secretName up in the route's namespace (${holder.namespace}), and a Secret name cannot contain "/", so it cannot name another namespace. Put a copy of the Secret in namespace ${holder.namespace} (for example a cert-manager Certificate there) and name it without a namespace, or serve the certificate as the default certificate of a TLSStore.`,
+      // The cause says that no source can create this Secret, so it never becomes reference-unverified.
+      data: { secretName: name, namespace: holder.namespace, candidates: [], cause: 'namespace-in-name' },
+    }];
+  }
   const lookup = lookupSecret(env, holder.namespace, name);
   if (lookup.state === 'unknown') return [];
   if (lookup.state === 'missing') {
