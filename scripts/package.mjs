@@ -25,7 +25,7 @@ const ALLOWED = [
   /^extension\/images\/icon\.png$/,
   /^extension\/syntaxes\/[^/]+\.tmLanguage\.json$/,
   /^extension\/client\/out\/extension\.js$/,
-  /^extension\/server\/out\/(server|cli)\.js$/,
+  /^extension\/server\/out\/(server|cli|readWorker|cluster)\.js$/,
 ];
 // Files without which the extension does not work; their absence means the build or .vscodeignore is wrong.
 const REQUIRED = [
@@ -33,6 +33,8 @@ const REQUIRED = [
   'extension/client/out/extension.js',
   'extension/server/out/server.js',
   'extension/server/out/cli.js',
+  'extension/server/out/readWorker.js',
+  'extension/server/out/cluster.js',
   'extension/syntaxes/traefik-rule.injection.tmLanguage.json',
   'extension/images/icon.png',
 ];

@@ -5,16 +5,17 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type Location, type Position, type ServerOptions } from 'vscode-languageclient/node';
+import { DidChangeConfigurationNotification, LanguageClient, State, TransportKind, type LanguageClientOptions, type Location, type Position, type ServerOptions } from 'vscode-languageclient/node';
 import {
   commands, configurationSection, explicitSettingsField, fixAllCodeActionKind, kustomizationGlob, languageServerId, languageServerName, settingKeys,
-  workspaceStatusNotification, yamlGlob, type WorkspaceStatus,
+  workspaceStatusNotification, workspaceTrustField, yamlGlob, type WorkspaceStatus,
 } from '../../server/src/protocol';
 import { registerCluster } from './cluster';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
+  const activationStart = performance.now();
   const output = vscode.window.createOutputChannel(languageServerName, { log: true });
   const status = vscode.window.createStatusBarItem('routeDoctor.status', vscode.StatusBarAlignment.Left);
   status.name = languageServerName;
@@ -42,14 +43,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     middleware: {
       workspace: {
         // VS Code answers with the settings merged with their defaults; the server also needs to know which ones the
-        // user set, since the Traefik options the user did not set are taken from the repository.
+        // user set, since the Traefik options the user did not set are taken from the repository, and whether the
+        // workspace is trusted, since it runs helm only then.
         configuration: async (params, token, next) => {
           const result = await next(params, token);
           if (!Array.isArray(result)) return result;
           return result.map((value: unknown, i) => {
             const item = params.items[i];
             if (item?.section !== configurationSection || typeof value !== 'object' || value === null) return value;
-            return { ...value, [explicitSettingsField]: explicitSettings(item.scopeUri) };
+            return { ...value, [explicitSettingsField]: explicitSettings(item.scopeUri), [workspaceTrustField]: vscode.workspace.isTrusted };
           });
         },
       },
@@ -57,6 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   client = new LanguageClient(languageServerId, languageServerName, serverOptions, clientOptions);
   const c = client;
+  // The first status that is not `indexing` comes after the server published the diagnostics of every file it found.
+  let firstDiagnosticsLogged = false;
 
   context.subscriptions.push(
     vscode.commands.registerCommand(commands.restartServer, () => c.restart()),
@@ -66,7 +70,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(commands.showReferences, (uri: string, position: Position, locations: Location[]) => vscode.commands.executeCommand(
       'editor.action.showReferences', c.protocol2CodeConverter.asUri(uri), c.protocol2CodeConverter.asPosition(position), locations.map((l) => c.protocol2CodeConverter.asLocation(l)),
     )),
-    c.onNotification(workspaceStatusNotification, (s: WorkspaceStatus) => showStatus(status, s)),
+    c.onNotification(workspaceStatusNotification, (s: WorkspaceStatus) => {
+      showStatus(status, s);
+      if (!s.indexing && !firstDiagnosticsLogged) {
+        firstDiagnosticsLogged = true;
+        output.info(`First diagnostics of the workspace ${Math.round(performance.now() - activationStart)} ms after activation began (${plural(s.files, 'YAML file')}).`);
+      }
+    }),
     c.onDidChangeState((e) => {
       if (e.newState === State.Stopped) {
         status.text = '$(debug-disconnect) Route Doctor';
@@ -75,17 +85,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   registerCluster(context, c, output);
+  // Granting trust needs no restart: the server reads its settings again, which now say the workspace is trusted.
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    if (c.isRunning()) void c.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }));
 
   status.text = '$(sync~spin) Route Doctor';
   status.tooltip = 'Route Doctor: starting';
   status.show();
-  try {
-    await c.start();
-  } catch (e) {
-    // The client already logged the details to the output channel; the user needs to know where to look.
-    void vscode.window.showErrorMessage(`Route Doctor could not start its language server: ${e instanceof Error ? e.message : String(e)}`, 'Show Output')
-      .then((choice) => choice && output.show(true));
-  }
+  // The language server starts in the background, so activation (which VS Code waits for before it goes on with
+  // its own start-up and before commands of this extension run) costs only the set-up above. Requests the commands
+  // send wait for the start by themselves.
+  output.info(`Activated in ${Math.round(performance.now() - activationStart)} ms; the language server is starting.`);
+  c.start().then(
+    () => output.info(`Language server ready ${Math.round(performance.now() - activationStart)} ms after activation began.`),
+    (e: unknown) => {
+      // The client already logged the details to the output channel; the user needs to know where to look.
+      void vscode.window.showErrorMessage(`Route Doctor could not start its language server: ${e instanceof Error ? e.message : String(e)}`, 'Show Output')
+        .then((choice) => choice && output.show(true));
+    },
+  );
 }
 
 /** The `routeDoctor` settings (keys relative to the section) the user set in some scope, not left at their defaults. */

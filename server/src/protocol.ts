@@ -43,6 +43,15 @@ export interface RouteDoctorSettings {
    * application, a remote base, an operator) as errors instead of `reference-unverified` information.
    */
   unverifiedAsErrors: boolean;
+  helm: {
+    /**
+     * Render the Helm charts kept in the workspace with `helm template` and judge references against their output.
+     * The server runs helm only when the client says the workspace is trusted (see workspaceTrustField).
+     */
+    render: boolean;
+    /** The helm executable: a name looked up on the PATH, or a path. */
+    path: string;
+  };
 }
 
 export const defaultSettings: RouteDoctorSettings = {
@@ -61,6 +70,7 @@ export const defaultSettings: RouteDoctorSettings = {
   exclude: ['**/node_modules/**', '**/.git/**', '**/charts/*.tgz'],
   maxFileSize: 2_000_000,
   unverifiedAsErrors: false,
+  helm: { render: false, path: 'helm' },
 };
 
 /**
@@ -73,12 +83,22 @@ export const defaultSettings: RouteDoctorSettings = {
  */
 export const explicitSettingsField = 'explicit';
 
+/**
+ * A field the VS Code client adds to the `routeDoctor` section it answers workspace/configuration with, always, over
+ * any value of that name in the settings: whether the workspace is trusted. The server runs `helm template` (an
+ * executable that a workspace's settings and charts steer) only when it is `true`; without it the workspace counts
+ * as untrusted. The client asks the server to read its settings again when the user grants trust.
+ */
+export const workspaceTrustField = 'workspaceTrusted';
+
+/** Groups of settings in the `routeDoctor` section; `severity` is one setting whose keys are user data. */
+const settingGroups: ReadonlySet<string> = new Set(['traefik', 'helm']);
+
 /** The keys of the `routeDoctor` section the server reads, relative to it: `traefik.version`, …, `severity`, `exclude`, … */
 export function settingKeys(): string[] {
   const keys: string[] = [];
   for (const [key, value] of Object.entries(defaultSettings)) {
-    // `traefik` is a group of settings; `severity` is one setting whose keys are user data.
-    if (key === 'traefik') keys.push(...Object.keys(value as object).map((k) => `traefik.${k}`));
+    if (settingGroups.has(key)) keys.push(...Object.keys(value as object).map((k) => `${key}.${k}`));
     else keys.push(key);
   }
   return keys;

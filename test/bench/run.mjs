@@ -2,6 +2,7 @@
  * npm run bench: cold-check time of the CLI, re-diagnosis latency after one edit, and peak RSS, on synthetic
  * workspaces of 2,000 and 10,000 files (see generate.mjs). Run after `npm run build`; prints a table and whether
  * each target is met. Options: --sizes 2000,10000  --runs N (cold CLI runs per size)  --edits N.
+ * Then the extension's activation time and bundle size (activation.mjs), which has no target.
  *
  * The bench is a measurement, never a test: it exits 0 whether or not the targets are met.
  */
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { activationReport, measureActivation } from './activation.mjs';
 import { ensureWorkspace } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -92,6 +94,7 @@ for (const size of sizes) {
     cliRss: Math.max(...timed.map((t) => t.rssMB)), counts: timed[0], ed,
   });
 }
+const activation = measureActivation();
 
 const lines = [];
 const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
@@ -123,4 +126,6 @@ if (largest) {
   const rss = Math.max(largest.cliRss, largest.ed.peakRssMB);
   lines.push(`  peak RSS ≤ ${targets.rssMB} MB (CLI and in-process): ${fmt(largest.cliRss)} / ${fmt(largest.ed.peakRssMB)} MB — ${verdict(rss <= targets.rssMB)}`);
 }
+lines.push('');
+lines.push(...activationReport(activation));
 console.log(lines.join('\n'));

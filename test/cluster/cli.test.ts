@@ -3,10 +3,13 @@
  * exit codes CI relies on.
  */
 import { strict as assert } from 'node:assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { formatLiveReport, runClusterCheck, splitClusterArgs } from '../../server/src/cli/cluster';
 import { wantsCluster } from '../../server/src/cli/main';
 import { parseArgs, usage } from '../../server/src/cli/main';
+import { wikiChart, writeHelmStandIn } from '../helmStandIn';
 import type { FakeApiServer } from './fakeApiServer';
 import { exampleDir, startScenario, tempDir } from './scenario';
 
@@ -71,6 +74,25 @@ describe('route-doctor check --cluster', () => {
     assert.equal(r.stderr, 'route-doctor: cluster: There is no context "nope" in the kubeconfig (known contexts: fake).\n');
     assert.match(r.stdout, /\[service-not-found\]/);
     assert.match(r.stdout, /4 routes, 0 ok, 0 broken, 4 unknown/);
+  });
+
+  test('--helm-render renders the charts for the static part too (helm is a stand-in script here, not real Helm)', async () => {
+    const dir = join(tmp.dir, 'helm-workspace');
+    for (const [file, text] of Object.entries(wikiChart)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    }
+    const helm = writeHelmStandIn();
+    try {
+      const plain = await runClusterCheck(['check', '--cluster', '--kubeconfig', kubeconfig, '--format', 'json', dir], cli);
+      const rendered = await runClusterCheck(['check', '--cluster', '--kubeconfig', kubeconfig, '--helm-render', '--helm-path', helm.path, '--format', 'json', dir], cli);
+      const codes = (stdout: string) => (JSON.parse(stdout) as { diagnostics: { code: string }[] }).diagnostics.map((d) => d.code).filter((c) => !c.startsWith('live-'));
+      assert.deepEqual(codes(plain.stdout), ['reference-unverified', 'reference-unverified']);
+      assert.deepEqual(codes(rendered.stdout), ['service-not-found'], rendered.stderr);
+      assert.equal(helm.invocations().length, 1);
+    } finally {
+      helm.dispose();
+    }
   });
 
   test('usage errors and help', async () => {

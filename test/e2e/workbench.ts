@@ -333,6 +333,16 @@ export class Workbench {
     return until(`a line matching ${pattern} in ${this.logFile}`, () => this.extensionHostLog().split('\n').find((l) => pattern.test(l)));
   }
 
+  /**
+   * Waits until an extension's log output channel (one created with `{ log: true }`) has a line matching the pattern,
+   * and returns that line. The extension host writes such a channel to `<extension id>/<channel name>.log` next to its
+   * own log, the file the Output panel shows; the file exists once the channel has logged something.
+   */
+  async waitForOutputLine(extensionId: string, channel: string, pattern: RegExp): Promise<string> {
+    const file = join(dirname(this.logFile), extensionId, `${channel}.log`);
+    return until(`a line matching ${pattern} in ${file}`, () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').find((l) => pattern.test(l)) : undefined));
+  }
+
   /** Waits until the explorer lists the folder's files, which also means the workbench has finished its layout. */
   async waitForExplorer(fileName: string): Promise<void> {
     await this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first().waitFor();

@@ -15,6 +15,7 @@ import { readYamlFile, walkYamlFiles } from '../host/files';
 import { diagnoseCluster } from '../cluster/diagnose';
 import type { SnapshotOptions } from '../cluster/snapshot';
 import { formatJson, formatSarif, formatText, type Report } from './format';
+import { renderCharts } from './helmCharts';
 import type { CliOptions, CliResult } from './main';
 
 export const clusterUsage = `
@@ -119,7 +120,8 @@ export async function runClusterCheck(argv: string[], cli: SharedCli, signal?: A
     parsed.push(p);
   }
   const analysisOptions = { ...makeAnalysisOptions(opts.traefik), ...(opts.unverifiedAsErrors ? { unverifiedAsErrors: true } : {}) };
-  const result = analyzeParsed(parsed, analysisOptions);
+  const rendered = opts.helm ? await renderCharts(parsed, opts.helm) : { files: [], stderr: '' };
+  const result = analyzeParsed([...parsed, ...rendered.files], analysisOptions);
 
   const snapshotOptions: SnapshotOptions = {};
   if (cluster.namespaces !== undefined) snapshotOptions.namespaces = cluster.namespaces;
@@ -137,7 +139,9 @@ export async function runClusterCheck(argv: string[], cli: SharedCli, signal?: A
   const findings: Finding[] = [];
   for (const list of byFile.values()) findings.push(...list.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end));
 
-  const report: Report = { files: unique.length, resources: result.index.resourceCount, findings, texts };
+  // Rendered charts are lookup targets, not files of the workspace: their objects are not counted.
+  const resources = result.index.resourceCount - rendered.files.reduce((n, p) => n + p.resources.length, 0);
+  const report: Report = { files: unique.length, resources, findings, texts };
   let stdout: string;
   if (opts.format === 'json') {
     // The shared JSON document, with the live report beside the diagnostics.
@@ -150,7 +154,7 @@ export async function runClusterCheck(argv: string[], cli: SharedCli, signal?: A
     stdout = formatText(report) + formatLiveReport(live.report);
   }
   const fatal = snapshot.problems.find((p) => p.fatal);
-  const problems = snapshot.problems.map((p) => `route-doctor: cluster: ${p.message}\n`).join('');
+  const problems = rendered.stderr + snapshot.problems.map((p) => `route-doctor: cluster: ${p.message}\n`).join('');
   if (fatal) return { exitCode: 2, stdout, stderr: problems };
   return { exitCode: findings.some((f) => f.severity === 'error') ? 1 : 0, stdout, stderr: problems };
 }

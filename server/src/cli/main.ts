@@ -3,19 +3,19 @@
  * route-doctor — the command-line edge of the analysis core, for CI.
  * Exit codes: 0 no error found, 1 errors found, 2 usage or I/O failure.
  *
- * Large workspaces are read on worker threads (see parallelRead.ts); the bundle re-enters itself as the worker
- * script, so the CLI stays one file.
+ * Large workspaces are read on worker threads (see parallelRead.ts), which run a small script of their own
+ * (server/out/readWorker.js).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { makeAnalysisOptions, type AnalysisOptions, type Finding, type TraefikOptions } from '../core/model';
-import { defaultMaxFileLength, readScanned } from '../core/parse/parseFile';
+import { defaultMaxFileLength, readScanned, type ParsedFile } from '../core/parse/parseFile';
 import { analyzeParsed } from '../core/workspace';
 import { walkYamlFiles } from '../host/files';
 import { FileReadError, readAndScan } from '../host/scan';
 import { formatJson, formatSarif, formatText, type Report } from './format';
-import { isReadWorkerData, readInWorkers, serveReadWorker, type ReadResult } from './parallelRead';
+import { renderCharts } from './helmCharts';
+import { readInWorkers, readWorkerScript, type ReadResult } from './parallelRead';
 
 export const usage = `Usage: route-doctor check [options] [paths…]
 
@@ -35,6 +35,9 @@ Options:
                                         providers.kubernetesCRD.disableClusterScopeResources=true (or false)
   --unverified-as-errors                report references that only a Helm release, Argo CD application, remote
                                         base or operator could satisfy as errors, not information
+  --helm-render                         render the Helm charts among the paths with "helm template" and judge
+                                        references against their output (runs helm on the charts)
+  --helm-path PATH                      the helm executable for --helm-render (default: helm on the PATH)
   --format text|json|sarif              output format (default text)
   --cluster                             also diagnose the routes in a live cluster (route-doctor check --cluster --help)
   -h, --help                            show this help
@@ -53,6 +56,8 @@ export interface CliOptions {
   format: 'text' | 'json' | 'sarif';
   /** --unverified-as-errors; absent when not given. */
   unverifiedAsErrors?: true;
+  /** --helm-render, with the executable of --helm-path or `helm`; absent when not given. */
+  helm?: { path: string };
 }
 
 /** The analysis options of the parsed arguments: the Traefik options given as flags win over the repository's. */
@@ -71,6 +76,7 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
   const command = args.shift();
   if (command !== 'check') throw new UsageError(`unknown command "${command}"`);
   const opts: CliOptions = { paths: [], traefik: {}, format: 'text' };
+  let helmPath: string | undefined;
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
     const v = args.shift();
@@ -110,6 +116,13 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
       case '--native-lb-by-default': opts.traefik.nativeLBByDefault = onOff(flag, inline); break;
       case '--disable-cluster-scope-resources': opts.traefik.disableClusterScopeResources = onOff(flag, inline); break;
       case '--unverified-as-errors': opts.unverifiedAsErrors = noValue(flag, inline); break;
+      case '--helm-render': noValue(flag, inline); opts.helm = { path: opts.helm?.path ?? 'helm' }; break;
+      case '--helm-path': {
+        const path = value(flag, inline).trim();
+        if (path === '') throw new UsageError('--helm-path needs a value');
+        helmPath = path;
+        break;
+      }
       case '--namespaces': {
         // Like the editor setting, an empty list means every namespace is watched.
         const namespaces = list(value(flag, inline));
@@ -127,6 +140,10 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
       default: throw new UsageError(`unknown option ${flag}`);
     }
   }
+  if (helmPath !== undefined) {
+    if (!opts.helm) throw new UsageError('--helm-path is only used with --helm-render');
+    opts.helm.path = helmPath;
+  }
   if (opts.paths.length === 0) opts.paths.push('.');
   return opts;
 }
@@ -138,13 +155,13 @@ export interface CliResult {
 }
 
 export interface RunOptions {
-  /** The script worker threads run (this bundle); without it everything runs on the calling thread. */
+  /** The script worker threads run (readWorkerScript); without it everything runs on the calling thread. */
   workerScript?: string;
 }
 
 /**
  * Below this many files reading takes a fraction of a second, less than what starting the workers costs (each
- * loads the bundle).
+ * loads its script).
  */
 const minFilesForWorkers = 1000;
 
@@ -155,12 +172,18 @@ interface Checked {
   findings: Finding[][];
   resources: number;
   texts: Map<string, string>;
-  /** Why the worker threads were not used, when they failed: the check is still complete, but this is a bug. */
+  /**
+   * What stderr says besides the findings: why the worker threads were not used, when they failed (the check is still
+   * complete, but this is a bug), and which Helm charts could not be rendered.
+   */
   note?: string;
 }
 
-/** Reads every file (on worker threads when the workspace is large and cores allow), then analyses them here. */
-async function check(files: string[], options: AnalysisOptions, run: RunOptions): Promise<Checked> {
+/**
+ * Reads every file (on worker threads when the workspace is large and cores allow), renders the Helm charts among
+ * them when `helm` is given, then analyses them here.
+ */
+async function check(files: string[], options: AnalysisOptions, run: RunOptions, helm: { path: string } | undefined): Promise<Checked> {
   let read: ReadResult | undefined;
   let note: string | undefined;
   if (run.workerScript && availableParallelism() >= 2 && files.length >= minFilesForWorkers) {
@@ -182,8 +205,12 @@ async function check(files: string[], options: AnalysisOptions, run: RunOptions)
     });
     read = { parsed, texts };
   }
-  const result = analyzeParsed(read.parsed, options, false);
-  return { findings: files.map((f) => result.findings.get(f) ?? []), resources: result.index.resourceCount, texts: read.texts, ...(note ? { note } : {}) };
+  const rendered = helm ? await renderCharts(read.parsed, helm) : { files: [], stderr: '' };
+  if (rendered.stderr) note = (note ?? '') + rendered.stderr;
+  const result = analyzeParsed([...read.parsed, ...rendered.files], options, false);
+  // Rendered charts are lookup targets, not files of the workspace: their objects are not counted.
+  const resources = result.index.resourceCount - rendered.files.reduce((n, p) => n + p.resources.length, 0);
+  return { findings: files.map((f) => result.findings.get(f) ?? []), resources, texts: read.texts, ...(note ? { note } : {}) };
 }
 
 export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliResult> {
@@ -207,7 +234,7 @@ export async function runCli(argv: string[], run: RunOptions = {}): Promise<CliR
   const unique = [...new Set(files)];
   let checked;
   try {
-    checked = await check(unique, cliAnalysisOptions(opts), run);
+    checked = await check(unique, cliAnalysisOptions(opts), run, opts.helm);
   } catch (e) {
     if (e instanceof FileReadError) return { exitCode: 2, stdout: '', stderr: `route-doctor: ${e.file}: ${e.message}\n` };
     throw e;
@@ -240,7 +267,7 @@ async function main(): Promise<void> {
       const { runClusterCheck } = await import('./cluster');
       result = await runClusterCheck(argv, { parseArgs, usage });
     } else {
-      result = await runCli(argv, { workerScript: __filename });
+      result = await runCli(argv, { workerScript: readWorkerScript });
     }
   } catch (e) {
     result = { exitCode: 2, stdout: '', stderr: `route-doctor: internal error: ${(e as Error).stack ?? e}\n` };
@@ -250,8 +277,4 @@ async function main(): Promise<void> {
   process.exitCode = result.exitCode;
 }
 
-if (!isMainThread && isReadWorkerData(workerData)) {
-  serveReadWorker(workerData, parentPort!);
-} else if (require.main === module) {
-  void main();
-}
+if (require.main === module) void main();

@@ -5,7 +5,8 @@
 import { diagnoseLive, namespacesOfInterest, type LiveDiagnosis, type LiveIndex } from '../core/live/diagnose';
 import type { ClusterSnapshot } from '../core/live/snapshot';
 import type { AnalysisOptions } from '../core/model';
-import { takeSnapshot, type SnapshotOptions } from './snapshot';
+import { loadSnapshotModule } from './load';
+import type { SnapshotOptions } from './snapshot';
 
 export interface ClusterDiagnosis extends LiveDiagnosis {
   snapshot: ClusterSnapshot;
@@ -14,6 +15,6 @@ export interface ClusterDiagnosis extends LiveDiagnosis {
 /** Reads the cluster (namespaces default to the workspace's) and compares it with the index. Never throws for cluster faults. */
 export async function diagnoseCluster(index: LiveIndex, analysis: AnalysisOptions, options: SnapshotOptions = {}): Promise<ClusterDiagnosis> {
   const namespaces = options.namespaces?.length ? options.namespaces : namespacesOfInterest(index);
-  const snapshot = await takeSnapshot({ ...options, namespaces });
+  const snapshot = await loadSnapshotModule().takeSnapshot({ ...options, namespaces });
   return { snapshot, ...diagnoseLive(index, snapshot, analysis) };
 }

@@ -12,7 +12,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { CancellationToken, Connection, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
 import { parse as parseYaml } from 'yaml';
-import { takeSnapshot } from '../cluster/snapshot';
+import { loadSnapshotModule } from '../cluster/load';
 import { diagnoseLive, namespacesOfInterest, type Hop, type LiveIndex, type LiveReport } from '../core/live/diagnose';
 import { get } from '../core/parse/ynode';
 import {
@@ -171,7 +171,7 @@ export function registerCluster(connection: Connection, host: ClusterHost): void
       const namespaces = asked.length > 0 ? asked : namespacesOfInterest(service.featureContext().index);
       const timeoutMs = typeof params.timeoutMs === 'number' && Number.isFinite(params.timeoutMs) && params.timeoutMs > 0 ? Math.min(params.timeoutMs, maxTimeoutMs) : undefined;
       progress.report(`Reading ${context ? `context "${context}"` : 'the current context'}: ${namespaces.join(', ') || 'its namespace'} and Traefik's`);
-      const snapshot = await takeSnapshot({ namespaces, signal, ...(context === undefined ? {} : { context }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+      const snapshot = await loadSnapshotModule().takeSnapshot({ namespaces, signal, ...(context === undefined ? {} : { context }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
       if (signal.aborted) return cancelled();
 
       // The comparison runs on the index as it is now, after the edits made during the read, and not on the index

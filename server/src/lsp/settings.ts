@@ -4,7 +4,7 @@
  * default instead of breaking the analysis.
  */
 import { makeAnalysisOptions, type AnalysisOptions, type Severity, type TraefikOptions } from '../core/model';
-import { defaultSettings, explicitSettingsField, type RouteDoctorSettings } from '../protocol';
+import { defaultSettings, explicitSettingsField, workspaceTrustField, type RouteDoctorSettings } from '../protocol';
 
 const severities: ReadonlySet<string> = new Set<Severity | 'off'>(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -36,6 +36,8 @@ export function normalizeSettings(raw: unknown): RouteDoctorSettings {
     }
   }
   const maxFileSize = r.maxFileSize;
+  const helm = isRecord(r.helm) ? r.helm : {};
+  const helmPath = string(helm.path, defaultSettings.helm.path).trim();
   return {
     traefik: {
       version: t.version === 'v2' || t.version === 'v3' ? t.version : d.version,
@@ -52,13 +54,21 @@ export function normalizeSettings(raw: unknown): RouteDoctorSettings {
     exclude: strings(r.exclude, defaultSettings.exclude),
     maxFileSize: typeof maxFileSize === 'number' && Number.isFinite(maxFileSize) && maxFileSize > 0 ? maxFileSize : defaultSettings.maxFileSize,
     unverifiedAsErrors: bool(r.unverifiedAsErrors, defaultSettings.unverifiedAsErrors),
+    helm: {
+      render: bool(helm.render, defaultSettings.helm.render),
+      path: helmPath === '' ? defaultSettings.helm.path : helmPath,
+    },
   };
 }
 
-/** The settings and which Traefik options among them the user set: the others may come from the repository. */
+/**
+ * The settings, which Traefik options among them the user set (the others may come from the repository), and
+ * whether the client says the workspace is trusted.
+ */
 export interface ServerSettings {
   settings: RouteDoctorSettings;
   explicitTraefik: (keyof TraefikOptions)[];
+  trusted: boolean;
 }
 
 const traefikSettingKeys = Object.keys(defaultSettings.traefik) as (keyof RouteDoctorSettings['traefik'])[];
@@ -78,9 +88,15 @@ export function explicitTraefikOptions(raw: unknown): (keyof TraefikOptions)[] {
   return traefikSettingKeys.filter((k) => t[k] !== undefined);
 }
 
-/** The `routeDoctor` section as received → the settings and the Traefik options the user set. */
+/** The `routeDoctor` section as received → the settings, the Traefik options the user set, and the workspace's trust. */
 export function readSettings(raw: unknown): ServerSettings {
-  return { settings: normalizeSettings(raw), explicitTraefik: explicitTraefikOptions(raw) };
+  const trusted = isRecord(raw) && raw[workspaceTrustField] === true;
+  return { settings: normalizeSettings(raw), explicitTraefik: explicitTraefikOptions(raw), trusted };
+}
+
+/** The helm executable to render charts with, when the user enabled rendering and the workspace is trusted. */
+export function helmRendering(s: ServerSettings): { path: string } | undefined {
+  return s.settings.helm.render && s.trusted ? { path: s.settings.helm.path } : undefined;
 }
 
 /**
@@ -102,6 +118,12 @@ export function toAnalysisOptions(s: RouteDoctorSettings, explicitTraefik?: read
     crossProviderNamespaces: t.crossProviderNamespaces ?? undefined,
   }, s.severity);
   return { ...options, ...(explicitTraefik ? { explicitTraefik: [...explicitTraefik] } : {}), unverifiedAsErrors: s.unverifiedAsErrors };
+}
+
+/** True when a settings change alters the findings of the files as they are (not only what rendering adds). */
+export function changesAnalysis(before: ServerSettings, after: ServerSettings): boolean {
+  const withoutHelm = (s: ServerSettings) => JSON.stringify({ ...s.settings, helm: undefined, explicit: s.explicitTraefik });
+  return withoutHelm(before) !== withoutHelm(after);
 }
 
 /** True when a settings change alters which files are read or how, so the workspace must be read again. */

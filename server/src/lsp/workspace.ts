@@ -7,6 +7,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFile, readScanned, skippedFileScan, type ParsedFile } from '../core/parse/parseFile';
+import { renderedChartOf } from '../core/sources/chartRender';
 import { defaultExcludedDirs, isYamlPath, readYamlFile, type DecodedFile } from '../host/files';
 import { defaultSettings } from '../protocol';
 import { GlobSet } from './glob';
@@ -81,8 +82,13 @@ export class Workspace {
     return this.open.keys();
   }
 
+  /**
+   * The URI of a file. A rendered chart has no file of its own: locations in its objects (the other side of a
+   * finding, a definition) point at its Chart.yaml.
+   */
   uriOf(file: string): string {
-    return this.open.get(file) ?? pathToFileURL(file).toString();
+    const shown = renderedChartOf(file)?.chartFile ?? file;
+    return this.open.get(shown) ?? pathToFileURL(shown).toString();
   }
 
   /** Every YAML file of every workspace folder that is not excluded. Nested folders may yield a file twice. */

@@ -26,6 +26,11 @@ export interface Creator {
   objects?: readonly { kind: string; name: string }[];
   /** Names (release, chart, application) that make it the likely source of an object whose name contains them. */
   hints: readonly string[];
+  /**
+   * Namespaces where what it creates is known, because a host rendered it there (a local Helm chart rendered with
+   * `helm template`): it is no source of other objects in them.
+   */
+  renderedIn?: ReadonlySet<string>;
 }
 
 /** What a reference looks for. */
@@ -51,6 +56,9 @@ function resembles(name: string, hints: readonly string[]): boolean {
 
 /** Whether a path of another tool (Argo CD, Flux) names a folder the workspace holds. */
 export type FolderTest = (repositoryPath: string) => boolean;
+
+/** Whether the objects a HelmRelease installs are in the workspace: a host rendered its local chart for it. */
+export type RenderedTest = (helmRelease: Resource) => boolean;
 
 function helmReleaseCreator(r: Resource): Creator {
   const chart = str(get(r.root, 'spec', 'chart', 'spec', 'chart')) ?? str(get(r.root, 'spec', 'chartRef', 'name'));
@@ -106,9 +114,10 @@ function helmChartCreator(r: Resource): Creator {
  * then sources whose names resemble it, then the other sources of its namespace. `extra` are sources that are not
  * objects (kustomize's remote bases and Helm charts, charts kept in the repository). When the name is one edit or
  * two away from an object that exists (`likelyTypo`), only a source that names it, or whose name it resembles,
- * counts: a typo is likelier than an unseen object with a near-identical name.
+ * counts: a typo is likelier than an unseen object with a near-identical name. A HelmRelease whose chart was
+ * rendered (`rendered`) creates what the rendering shows and nothing else.
  */
-export function possibleCreators(lookups: CreatorLookups, wanted: Wanted, extra: readonly Creator[], folders: FolderTest, likelyTypo: boolean): Creator[] {
+export function possibleCreators(lookups: CreatorLookups, wanted: Wanted, extra: readonly Creator[], folders: FolderTest, likelyTypo: boolean, rendered: RenderedTest): Creator[] {
   const creators: Creator[] = [];
   for (const [kind, products] of operatorKinds) {
     for (const r of lookups.inNamespace(kind, wanted.namespace)) {
@@ -120,7 +129,7 @@ export function possibleCreators(lookups: CreatorLookups, wanted: Wanted, extra:
       });
     }
   }
-  for (const r of lookups.ofKind('HelmRelease')) creators.push(helmReleaseCreator(r));
+  for (const r of lookups.ofKind('HelmRelease')) if (!rendered(r)) creators.push(helmReleaseCreator(r));
   for (const r of lookups.ofKind('Application')) {
     const c = applicationCreator(r, folders);
     if (c) creators.push(c);
@@ -134,6 +143,7 @@ export function possibleCreators(lookups: CreatorLookups, wanted: Wanted, extra:
   creators.push(...extra);
   const able = creators.filter((c) => {
     if (c.objects) return c.objects.some((o) => o.kind === wanted.kind && o.name === wanted.name);
+    if (c.renderedIn?.has(wanted.namespace)) return false;
     if (c.kinds && !c.kinds.has(wanted.kind)) return false;
     if (c.namespace === undefined || likelyTypo) return resembles(wanted.name, c.hints) && (c.namespace === undefined || c.namespace === wanted.namespace);
     return c.namespace === wanted.namespace;

@@ -5,6 +5,7 @@
  *   once per build that uses them; a finding that only some builds have says which.
  * - Sources the workspace does not spell out: a "not found" finding whose object a Helm release, an Argo CD
  *   application, a remote base or an operator could create becomes `reference-unverified` (sources/creators.ts).
+ *   Local charts a host rendered with `helm template` are judged by their output instead (sources/chartRender.ts).
  * - Provider options found in the repository (Traefik's own Deployment, its Helm values) fill in every option the
  *   user did not set explicitly (sources/providerOptions.ts).
  * - Suppressions: the `route-doctor.io/ignore` annotation and `# route-doctor-ignore` comments (suppress.ts).
@@ -24,6 +25,7 @@ import { get, str } from '../parse/ynode';
 import { explainedByNameReference } from '../rules/kustomizeNameReferences';
 import { missingObject, unverifiedFinding } from '../rules/sourcesUnverified';
 import { ignoredCodes, silencedByComment } from '../suppress';
+import { installsRenderedCharts, isRenderedChartFile, renderedChartOf } from './chartRender';
 import { possibleCreators, type Creator } from './creators';
 import { discoverProviderOptions, isTraefikInstall, isTraefikValues, type DiscoveredOptions, type PlainValues } from './providerOptions';
 
@@ -107,12 +109,15 @@ export class RepositoryLayer implements AnalysisLayer {
       }
     }
     if (installsIn(before) || installsIn(after)) keys.add(traefikInstallKey);
-    if (basename(file) === 'Chart.yaml' || this.world.isChartContent(file)) keys.add(sourcesKey);
+    if (basename(file) === 'Chart.yaml' || this.world.isChartContent(file) || isRenderedChartFile(file)) keys.add(sourcesKey);
     return { files, keys: [...keys], reanalyse: [...reanalyse] };
   }
 
   /** Forgets what was derived from changed files. */
   private note(change: WorldChange): void {
+    // Until the options are discovered there is nothing to forget, and the cold start changes every file: scanning
+    // them all for a Traefik installation would only find out what the first analysis reads anyway.
+    if (this.discovered === undefined) return;
     if (change.files.some((f) => installsIn(f.before) || installsIn(f.after))
       || change.builds.some((b) => [...b.before, ...b.after].some(isTraefikInstall))) this.discovered = undefined;
   }
@@ -142,7 +147,8 @@ export class RepositoryLayer implements AnalysisLayer {
   }
 
   private findings(file: string, parsed: ParsedFile, view: IndexView, run: Run, depend: (key: string) => void, options: AnalysisOptions): Finding[] {
-    if (this.world.isChartContent(file)) return [];
+    // Chart templates are no manifests, and a rendered chart has no editor file: its objects are lookup targets only.
+    if (this.world.isChartContent(file) || isRenderedChartFile(file)) return [];
     const units: Unit[] = this.world.isManaged(file)
       ? [...this.world.holdersOf(file)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([root, resources]) => ({ root, resources }))
       : [{ resources: parsed.resources }];
@@ -218,7 +224,8 @@ export class RepositoryLayer implements AnalysisLayer {
       depend(sourcesKey);
       const candidates = f.data?.['candidates'];
       const likelyTypo = Array.isArray(candidates) && candidates.length > 0;
-      const creator = possibleCreators(view, wanted, this.repositoryCreators(), (path) => this.holdsFolder(path), likelyTypo)[0];
+      const rendered = (release: Resource) => installsRenderedCharts(release, this.world.charts(), (pseudo) => this.world.file(pseudo) !== undefined);
+      const creator = possibleCreators(view, wanted, this.repositoryCreators(), (path) => this.holdsFolder(path), likelyTypo, rendered)[0];
       return creator ? unverifiedFinding(f, wanted, creator, options.unverifiedAsErrors === true) : f;
     });
   }
@@ -247,13 +254,21 @@ export class RepositoryLayer implements AnalysisLayer {
         });
       }
     }
-    for (const dir of this.world.charts()) creators.push(this.chartCreator(dir));
+    const renderedIn = new Map<string, Set<string>>();
+    for (const [file] of this.world.files()) {
+      const rendered = renderedChartOf(file);
+      if (rendered) renderedIn.set(rendered.chartFile, (renderedIn.get(rendered.chartFile) ?? new Set()).add(rendered.namespace));
+    }
+    for (const dir of this.world.charts()) creators.push(this.chartCreator(dir, renderedIn.get(resolvePath(dir, 'Chart.yaml'))));
     this.extraCreators = { version: this.world.version, creators };
     return creators;
   }
 
-  /** A Helm chart kept in the repository: it may create the kinds its templates hold, in a namespace its installer picks. */
-  private chartCreator(dir: string): Creator {
+  /**
+   * A Helm chart kept in the repository: it may create the kinds its templates hold, in a namespace its installer
+   * picks, except in the namespaces it was rendered for (`renderedIn`), where its objects are known.
+   */
+  private chartCreator(dir: string, renderedIn: ReadonlySet<string> | undefined): Creator {
     const chartFile = resolvePath(dir, 'Chart.yaml');
     const chart = this.world.file(chartFile);
     const name = str(get(chart?.documents?.[0]?.root, 'name')) ?? basename(dir);
@@ -269,7 +284,7 @@ export class RepositoryLayer implements AnalysisLayer {
     }
     return {
       description: `Helm chart ${name} (${dir || '.'})`, file: chartFile, span: chart?.documents?.[0]?.root.span ?? { start: 0, end: 0 },
-      ...(anyKind ? {} : { kinds }), hints: [name],
+      ...(anyKind ? {} : { kinds }), ...(renderedIn ? { renderedIn } : {}), hints: [name],
     };
   }
 
