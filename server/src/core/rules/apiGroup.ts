@@ -11,10 +11,12 @@ export const deprecatedApiGroup: Check = {
     if (resource.group !== 'traefik.containo.us') return;
     const apiVersion = pair(resource.root, 'apiVersion')!;
     if (ctx.options.traefik.version === 'v3') {
+      // v3 is the default: a repository written for v2 that does not say so learns here how to say it.
+      const chosen = ctx.options.explicitTraefik?.includes('version') === true;
       ctx.report({
         code: 'deprecated-api-group',
         span: apiVersion.value.span,
-        message: `Traefik v3 ignores this ${resource.kind}: the traefik.containo.us API group was removed in v3. Use apiVersion: traefik.io/v1alpha1.`,
+        message: `Traefik v3 ignores this ${resource.kind}: the traefik.containo.us API group was removed in v3. Use apiVersion: traefik.io/v1alpha1.${chosen ? '' : ' If this repository runs Traefik v2, set the Traefik version to v2 (setting routeDoctor.traefik.version, or --traefik v2).'}`,
         data: { replacement: 'traefik.io/v1alpha1' },
       }, resource);
     } else {
