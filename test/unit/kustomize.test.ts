@@ -4,13 +4,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { Analyzer } from '../../server/src/core/analyze';
 import { WorkspaceIndex } from '../../server/src/core/index/workspaceIndex';
 import { hashSuffix } from '../../server/src/core/kustomize/build';
+import { isKustomizationFileName, type Kustomization } from '../../server/src/core/kustomize/kustomization';
 import { applyJsonPatch, readJsonPatch, strategicMerge } from '../../server/src/core/kustomize/patch';
 import { resolvePath } from '../../server/src/core/kustomize/paths';
 import { toPlain } from '../../server/src/core/kustomize/tree';
@@ -60,10 +62,31 @@ function identity(o: Plain): string {
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const kubectlMissing = kubectl.error !== undefined || kubectl.status !== 0;
 
-function kustomizeBuild(dir: string): Plain[] {
-  const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+function kustomizeBuild(dir: string, ...options: string[]): Plain[] {
+  const r = spawnSync('kubectl', ['kustomize', ...options, dir], { encoding: 'utf8' });
   assert.equal(r.status, 0, `kubectl kustomize ${dir} failed: ${r.stderr}`);
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Plain).filter((o) => o && analysedKinds.has(o.kind));
+}
+
+/**
+ * What Flux's kustomize-controller builds for a Flux Kustomization (a kustomization file of the fixture holds none):
+ * `kubectl kustomize` of a kustomization around the same resources with the same transformations, written to a
+ * temporary folder. The fixtures' Flux Kustomizations use only these fields.
+ */
+function fluxBuild(dir: string, k: Kustomization): Plain[] {
+  assert.deepEqual([k.patches.length, k.components.length, k.labels.length, k.annotations.length], [0, 0, 0, 0], 'fluxBuild covers resources, namespace and name prefix and suffix only');
+  const folder = mkdtempSync(join(tmpdir(), 'route-doctor-flux-'));
+  try {
+    const lines = ['resources:', ...k.resources.map((r) => `  - ${JSON.stringify(relative(folder, join(dir, resolvePath(k.dir, r.value))))}`)];
+    if (k.namespace) lines.push(`namespace: ${JSON.stringify(k.namespace.value)}`);
+    if (k.namePrefix) lines.push(`namePrefix: ${JSON.stringify(k.namePrefix.value)}`);
+    if (k.nameSuffix) lines.push(`nameSuffix: ${JSON.stringify(k.nameSuffix.value)}`);
+    writeFileSync(join(folder, 'kustomization.yaml'), `${lines.join('\n')}\n`);
+    // The resources lie outside the temporary folder, which kustomize only allows when told to.
+    return kustomizeBuild(folder, '--load-restrictor', 'LoadRestrictionsNone');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 describe('the model against kubectl kustomize', () => {
@@ -82,7 +105,9 @@ describe('the model against kubectl kustomize', () => {
           t.skip('kubectl is not installed, so the kustomize model was not compared with kubectl kustomize');
           return;
         }
-        const expected = kustomizeBuild(join(dir, dirname(entry.build.root.file)));
+        const expected = isKustomizationFileName(entry.build.root.file)
+          ? kustomizeBuild(join(dir, dirname(entry.build.root.file)))
+          : fluxBuild(dir, entry.build.root);
         const actual = entry.build.objects.map((o) => toPlain(o.resource.root) as Plain);
         const hashed = (o: Plain) => o.metadata.name.endsWith(`-${hashSuffix}`);
         const byIdentity = new Map(expected.map((o) => [identity(o), o]));
@@ -239,6 +264,36 @@ describe('the deployed repository, incrementally', () => {
     const world = new World();
     world.sync(ws.index);
     assert.deepEqual([...world.entries()].map((e) => e.build.root.file), ['base/kustomization.yaml']);
+  });
+});
+
+describe('Flux Kustomizations', () => {
+  const app = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: 80\n';
+  const fluxKustomization = (path: string, extra = '') => `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: web\n  namespace: flux-system\nspec:\n  path: ${path}\n${extra}`;
+
+  function builds(files: Record<string, string>): { name: string; objects: string[] }[] {
+    const index = new WorkspaceIndex();
+    for (const [file, text] of Object.entries(files)) index.setFile(parseFile(file, text));
+    const world = new World();
+    world.sync(index);
+    return [...world.entries()].map((e) => ({ name: e.name, objects: e.build.objects.map((o) => `${o.resource.kind}/${o.resource.namespace}/${o.resource.name}`) }));
+  }
+
+  test('one kept in a file named kustomization.yaml, with the path ./ (the repository root), builds the root into its targetNamespace', () => {
+    assert.deepEqual(builds({
+      'kustomization.yaml': 'resources:\n  - app.yaml\n',
+      'app.yaml': app,
+      'flux/kustomization.yaml': fluxKustomization('"./"', '  targetNamespace: home\n'),
+    }), [{ name: '. (Flux Kustomization flux-system/web)', objects: ['Service/home/web'] }]);
+  });
+
+  test('the path may start above the workspace folder; a path two folders end with, or one that adds nothing, makes no build of its own', () => {
+    const files = { 'apps/web/app.yaml': app, 'apps/web/kustomization.yaml': 'resources:\n  - app.yaml\n' };
+    assert.deepEqual(builds({ ...files, 'ks.yaml': fluxKustomization('./kubernetes/apps/web', '  namePrefix: a-\n') }).map((b) => b.objects), [['Service/default/a-web']]);
+    assert.deepEqual(builds({ ...files, 'x/apps/web/app.yaml': app, 'ks.yaml': fluxKustomization('./apps/web', '  namePrefix: a-\n') }).map((b) => b.objects), [['Service/default/web']]);
+    assert.deepEqual(builds({ ...files, 'ks.yaml': fluxKustomization('./apps/web') }).map((b) => b.name), ['apps/web']);
+    // A namespace Flux substitutes from a variable is not known here.
+    assert.deepEqual(builds({ ...files, 'ks.yaml': fluxKustomization('./apps/web', '  targetNamespace: ${NS}\n') }).map((b) => b.name), ['apps/web']);
   });
 });
 

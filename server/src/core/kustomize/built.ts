@@ -32,7 +32,7 @@ export interface Rename {
 }
 
 export function startObject(source: Resource): BuildingObject {
-  return { source, root: source.root, previousNames: [], previousNamespaces: [], files: new Set([source.file]), renamedBy: [] };
+  return { source, root: source.root, previousNames: [], previousNamespaces: [], files: new Set<string>().add(source.file), renamedBy: [] };
 }
 
 export function nameOf(o: BuildingObject): string {
@@ -90,24 +90,31 @@ export function hadName(o: BuildingObject, name: string): boolean {
 
 /** The finished object, as the checks see it. */
 export function toBuiltResource(o: BuildingObject): Resource {
-  const namespace = namespaceOf(o);
+  const metadata = get(o.root, 'metadata');
+  const sourceMetadata = get(o.source.root, 'metadata');
+  const namespace = str(get(metadata, 'namespace')) ?? '';
+  const labels = get(metadata, 'labels');
+  const annotations = get(metadata, 'annotations');
   const resource: Resource = {
     ...o.source,
-    name: nameOf(o),
+    name: str(get(metadata, 'name')) ?? '',
     namespace: namespace || 'default',
     namespaceExplicit: namespace !== '',
-    labels: labelsOf(o),
-    annotations: annotationsOf(o),
+    // The document's own labels and annotations were read from the same nodes when they are still there.
+    labels: labels === get(sourceMetadata, 'labels') ? o.source.labels : stringMap(labels),
+    annotations: annotations === get(sourceMetadata, 'annotations') ? o.source.annotations : stringMap(annotations),
     root: o.root,
   };
   // A rule's text is read from the file of the object's document; a route a patch wrote lives in another file, so
   // its positions cannot be mapped and the text is not passed on.
-  if (resource.fileText !== undefined && routeMatchesFromElsewhere(o.root)) delete resource.fileText;
+  if (resource.fileText !== undefined && routeMatchesFromElsewhere(o)) delete resource.fileText;
   return resource;
 }
 
-function routeMatchesFromElsewhere(root: YMap): boolean {
-  const routes = get(root, 'spec', 'routes');
+function routeMatchesFromElsewhere(o: BuildingObject): boolean {
+  const routes = get(o.root, 'spec', 'routes');
+  // Routes no patch touched are the document's own, all written in its file.
+  if (routes === get(o.source.root, 'spec', 'routes')) return false;
   return routes?.type === 'seq' && routes.items.some((route) => {
     const match = asScalar(get(route, 'match'));
     return match !== undefined && isVirtual(match.span);

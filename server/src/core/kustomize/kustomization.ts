@@ -8,13 +8,16 @@
 import type { YMap, YNode, YScalar } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
 import { asMap, asScalar, get, isTrue, items, str } from '../parse/ynode';
+import { isFluxDocument } from './flux';
 import { basename, dirname } from './paths';
 
 /** The file names kustomize looks for in a folder, in the order it tries them. */
 export const kustomizationFileNames: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 export function isKustomizationFileName(path: string): boolean {
-  return kustomizationFileNames.includes(basename(path));
+  // Every file of the workspace is asked: the end of its path rules most out before its name is cut out.
+  return (path.endsWith('kustomization.yaml') || path.endsWith('kustomization.yml') || path.endsWith('Kustomization'))
+    && kustomizationFileNames.includes(basename(path));
 }
 
 /** A string value of the kustomization with the node it was read from. */
@@ -120,7 +123,8 @@ export function readKustomization(parsed: ParsedFile): Kustomization | undefined
   if (!isKustomizationFileName(parsed.file)) return undefined;
   let k = read.get(parsed);
   if (k === undefined) {
-    const root = parsed.documents?.map((d) => asMap(d.root)).find((m): m is YMap => m !== undefined);
+    // A Flux Kustomization kept in a file of this name is no kustomization of kustomize's (flux.ts reads it).
+    const root = parsed.documents?.map((d) => asMap(d.root)).find((m): m is YMap => m !== undefined && !isFluxDocument(m));
     k = root ? fromRoot(parsed.file, str(get(root, 'kind')) === 'Component' ? 'Component' : 'Kustomization', root) : null;
     read.set(parsed, k);
   }
@@ -139,7 +143,7 @@ function writtenList(node: YNode | undefined): Written[] {
   return items(node).map(written).filter((w): w is Written => w !== undefined);
 }
 
-function labelPairs(node: YNode | undefined): LabelPair[] {
+export function labelPairs(node: YNode | undefined): LabelPair[] {
   const map = asMap(node);
   if (!map) return [];
   return map.pairs.flatMap((p) => {
@@ -175,7 +179,7 @@ function looksInline(value: string): boolean {
   return value.includes('\n') || /^\s*(apiVersion|kind|metadata)\s*:/.test(value);
 }
 
-function readPatches(root: YMap): PatchEntry[] {
+export function readPatches(root: YMap): PatchEntry[] {
   const patches: PatchEntry[] = [];
   for (const node of items(get(root, 'patchesStrategicMerge'))) {
     const scalar = asScalar(node);

@@ -33,6 +33,7 @@ export function isRemote(entry: string): boolean {
  * relative base stays in the result, so that the path simply matches no file of the workspace.
  */
 export function resolvePath(base: string, relative: string): string {
+  if (relative !== '' && isPlainPath(base) && isPlainPath(relative) && !isAbsolute(relative)) return base === '' ? relative : `${base}/${relative}`;
   const sep = separatorOf(base || relative);
   const absolute = /^([/\\]|[a-zA-Z]:[/\\])/.test(relative);
   const start = absolute ? relative : base === '' ? relative : `${base}${sep}${relative}`;
@@ -45,6 +46,20 @@ export function resolvePath(base: string, relative: string): string {
     else out.push(segment);
   }
   return root.replace(/[/\\]$/, sep) + out.join(sep);
+}
+
+/**
+ * Whether a path is already in the form resolvePath makes: `/` separators only, and no empty, `.` or `..` segment
+ * (the root `/` aside). Joining such paths needs no normalising; builds join thousands of them.
+ */
+function isPlainPath(path: string): boolean {
+  return !path.includes('\\') && !path.includes('//') && !path.endsWith('/') && !dotSegment.test(path);
+}
+
+const dotSegment = /(?:^|\/)\.\.?(?:\/|$)/;
+
+function isAbsolute(path: string): boolean {
+  return path.startsWith('/') || /^[a-zA-Z]:/.test(path);
 }
 
 /** Whether `path` lies inside the folder `dir` (at any depth). */

@@ -7,7 +7,7 @@
 import type { YMap, YNode } from '../model';
 import { asScalar, get, str } from '../parse/ynode';
 import { adoptSpan, groupOf, hadName, kindOf, nameOf, namespaceOf, versionOf, type BuildingObject, type Rename } from './built';
-import type { FieldSpec, Kustomization, LabelPair, LabelSet, NameReferenceRule, Written } from './kustomization';
+import type { Kustomization, LabelPair, LabelSet, NameReferenceRule, Written } from './kustomization';
 import { scalar, splitFieldPath, updatePath, withPair } from './tree';
 
 /** Built-in kinds without a namespace; kustomize treats every other kind, custom resources included, as namespaced. */
@@ -31,6 +31,9 @@ function writtenScalar(o: BuildingObject, k: Kustomization, w: Written, value: s
   return scalar(value, adoptSpan(o, w.node.span, k.file));
 }
 
+const metadataName: readonly string[] = ['metadata', 'name'];
+const metadataNamespace: readonly string[] = ['metadata', 'namespace'];
+
 /** Gives the object a new name, remembering the old one (patch targets and name references match either) and why. */
 export function renameObject(o: BuildingObject, name: string, by: Rename): void {
   const current = nameOf(o);
@@ -38,7 +41,7 @@ export function renameObject(o: BuildingObject, name: string, by: Rename): void 
   const node = get(o.root, 'metadata', 'name');
   o.previousNames.push(current);
   o.renamedBy.push(by);
-  o.root = updatePath(o.root, ['metadata', 'name'], true, o.root.span, () => scalar(name, node?.span ?? o.root.span)) as YMap;
+  o.root = updatePath(o.root, metadataName, true, o.root.span, () => scalar(name, node?.span ?? o.root.span)) as YMap;
 }
 
 /** `namespace:` moves every namespaced object into the namespace, and renames Namespace objects to it. */
@@ -50,7 +53,7 @@ export function applyNamespace(objects: readonly BuildingObject[], k: Kustomizat
       const current = nameOf(o);
       if (current !== ns.value) {
         o.previousNames.push(current);
-        o.root = updatePath(o.root, ['metadata', 'name'], true, o.root.span, () => writtenScalar(o, k, ns)) as YMap;
+        o.root = updatePath(o.root, metadataName, true, o.root.span, () => writtenScalar(o, k, ns)) as YMap;
       }
       continue;
     }
@@ -59,7 +62,7 @@ export function applyNamespace(objects: readonly BuildingObject[], k: Kustomizat
     if (current === ns.value) continue;
     o.previousNamespaces.push(current);
     const node = writtenScalar(o, k, ns);
-    o.root = updatePath(o.root, ['metadata', 'namespace'], true, node.span, () => node) as YMap;
+    o.root = updatePath(o.root, metadataNamespace, true, node.span, () => node) as YMap;
   }
 }
 
@@ -110,11 +113,13 @@ const selectorLabelSpecs: readonly PathSpec[] = [
 
 const metadataLabels: PathSpec = { path: 'metadata/labels', create: true };
 
+const selectorLabelPaths: readonly PathSpec[] = [metadataLabels, ...selectorLabelSpecs];
+const templateLabelPaths: readonly PathSpec[] = [metadataLabels, ...podTemplateLabelSpecs];
+const metadataLabelPaths: readonly PathSpec[] = [metadataLabels];
+
 function labelSpecs(set: LabelSet): readonly PathSpec[] {
-  const extra: PathSpec[] = set.fields.map((f: FieldSpec) => ({ ...f }));
-  if (set.includeSelectors) return [metadataLabels, ...selectorLabelSpecs, ...extra];
-  if (set.includeTemplates) return [metadataLabels, ...podTemplateLabelSpecs, ...extra];
-  return [metadataLabels, ...extra];
+  const specs = set.includeSelectors ? selectorLabelPaths : set.includeTemplates ? templateLabelPaths : metadataLabelPaths;
+  return set.fields.length === 0 ? specs : [...specs, ...set.fields];
 }
 
 /**
@@ -132,21 +137,41 @@ function setPairs(o: BuildingObject, k: Kustomization, spec: PathSpec, pairs: re
   }) as YMap;
 }
 
+/** For each list of specs, those that may apply to objects of each kind: the ones naming that kind or none. */
+const specsByKind = new WeakMap<readonly PathSpec[], Map<string, readonly PathSpec[]>>();
+
+/**
+ * The specs of a list that may apply to objects of a kind, in their order. Most specs name a kind, so every object
+ * of every build would otherwise try each of them; the built-in lists are few and shared by all builds, so each
+ * kind's share of them is picked once. (A list with a kustomization's own `fields` is held weakly and goes with it.)
+ */
+function specsOfKind(specs: readonly PathSpec[], kind: string): readonly PathSpec[] {
+  let byKind = specsByKind.get(specs);
+  if (!byKind) specsByKind.set(specs, (byKind = new Map()));
+  let found = byKind.get(kind);
+  if (!found) byKind.set(kind, (found = specs.filter((spec) => spec.kind === undefined || spec.kind === kind)));
+  return found;
+}
+
 export function applyLabels(objects: readonly BuildingObject[], k: Kustomization): void {
   for (const set of k.labels) {
     const specs = labelSpecs(set);
-    for (const o of objects) for (const spec of specs) if (specApplies(spec, o)) setPairs(o, k, spec, set.pairs);
+    for (const o of objects) for (const spec of specsOfKind(specs, kindOf(o))) if (specApplies(spec, o)) setPairs(o, k, spec, set.pairs);
   }
 }
 
 const templateAnnotationKinds: ReadonlySet<string> = new Set(['ReplicationController', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job']);
 
+const metadataAnnotations: PathSpec = { path: 'metadata/annotations', create: true };
+const templateAnnotations: PathSpec = { path: 'spec/template/metadata/annotations', create: true };
+const cronJobTemplateAnnotations: PathSpec = { path: 'spec/jobTemplate/spec/template/metadata/annotations', create: true };
+
 export function applyAnnotations(objects: readonly BuildingObject[], k: Kustomization): void {
   if (k.annotations.length === 0) return;
   for (const o of objects) {
-    setPairs(o, k, { path: 'metadata/annotations', create: true }, k.annotations);
-    if (templateAnnotationKinds.has(kindOf(o))) setPairs(o, k, { path: 'spec/template/metadata/annotations', create: true }, k.annotations);
-    if (kindOf(o) === 'CronJob') setPairs(o, k, { path: 'spec/jobTemplate/spec/template/metadata/annotations', create: true }, k.annotations);
+    setPairs(o, k, metadataAnnotations, k.annotations);
+    if (templateAnnotationKinds.has(kindOf(o))) setPairs(o, k, templateAnnotations, k.annotations);
+    if (kindOf(o) === 'CronJob') setPairs(o, k, cronJobTemplateAnnotations, k.annotations);
   }
 }
 

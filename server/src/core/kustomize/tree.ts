@@ -92,26 +92,32 @@ function splitUncached(path: string): readonly string[] {
  * one (undefined removes nothing: an absent value stays absent). Returns the new tree, or `node` when nothing changed.
  */
 export function updatePath(node: YNode, keys: readonly string[], create: boolean, created: Span, leaf: (value: YNode | undefined) => YNode | undefined): YNode {
+  return updateFrom(node, keys, 0, create, created, leaf);
+}
+
+/** updatePath for the keys from `at` on (an index rather than a copy of the rest of the keys at every step). */
+function updateFrom(node: YNode, keys: readonly string[], at: number, create: boolean, created: Span, leaf: (value: YNode | undefined) => YNode | undefined): YNode {
   if (node.type === 'seq') {
-    let changed = false;
-    const items = node.items.map((item) => {
-      const next = updatePath(item, keys, create, created, leaf);
-      if (next !== item) changed = true;
-      return next;
-    });
-    return changed ? withItems(node, items) : node;
+    let items: YNode[] | undefined;
+    for (let i = 0; i < node.items.length; i++) {
+      const item = node.items[i]!;
+      const next = updateFrom(item, keys, at, create, created, leaf);
+      if (next === item) continue;
+      items ??= [...node.items];
+      items[i] = next;
+    }
+    return items ? withItems(node, items) : node;
   }
-  if (node.type !== 'map') return node;
-  const [key, ...rest] = keys;
-  if (key === undefined) return node;
-  const existing = node.pairs.find((p) => p.key === key)?.value;
+  if (node.type !== 'map' || at >= keys.length) return node;
+  const key = keys[at]!;
+  const existing = valueAt(node, key);
   let next: YNode | undefined;
-  if (rest.length === 0) {
+  if (at === keys.length - 1) {
     next = leaf(existing);
   } else if (existing && existing.type !== 'scalar') {
-    next = updatePath(existing, rest, create, created, leaf);
+    next = updateFrom(existing, keys, at + 1, create, created, leaf);
   } else if (create && (existing === undefined || (existing.type === 'scalar' && existing.value === null))) {
-    next = updatePath(emptyMap(created), rest, create, created, leaf);
+    next = updateFrom(emptyMap(created), keys, at + 1, create, created, leaf);
     // Nothing below the new map took a value: the path is left as it was.
     if (next.type === 'map' && next.pairs.length === 0) next = existing;
   } else {
@@ -119,6 +125,11 @@ export function updatePath(node: YNode, keys: readonly string[], create: boolean
   }
   if (next === existing || next === undefined) return node;
   return withPair(node, key, next, existing === undefined ? created : undefined);
+}
+
+function valueAt(map: YMap, key: string): YNode | undefined {
+  for (const p of map.pairs) if (p.key === key) return p.value;
+  return undefined;
 }
 
 /** Every node a field path reaches (through sequences), for reading. */

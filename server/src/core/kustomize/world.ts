@@ -13,6 +13,7 @@ import { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Resource, YNode } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
 import { buildKustomization, type Build, type BuiltObject } from './build';
+import { fluxBuildKey, fluxObjects, readFluxKustomization } from './flux';
 import { isKustomizationFileName, kustomizationFileNames, readKustomization, type Kustomization } from './kustomization';
 import { basename, commonFolder, dirname, isRemote, relativeTo, resolvePath, separatorOf } from './paths';
 
@@ -59,6 +60,11 @@ const noChange: WorldChange = { files: [], builds: [], exposed: [] };
 
 const chartContentFolders = ['templates', 'charts', 'crds'];
 
+/** Whether a path names a Chart.yaml. Every path of the workspace is asked, so the cheap test of its end comes first. */
+function isChartFile(path: string): boolean {
+  return path.endsWith('Chart.yaml') && basename(path) === 'Chart.yaml';
+}
+
 /**
  * The build and built object behind every resource a World indexes. Checks receive built objects as plain
  * resources; the ones that need the build (which object was renamed from what) find it here. The map holds them
@@ -84,6 +90,10 @@ export class World {
   /** Where the files of Helm charts' templates/, charts/ and crds/ folders start. */
   private chartPrefixes: string[] = [];
   private readonly kustomizationFiles = new Set<string>();
+  /** Files holding Flux Kustomizations (flux.ts). */
+  private readonly fluxFiles = new Set<string>();
+  /** The builds Flux Kustomizations make, by build key, with the name messages give them. */
+  private fluxBuilds = new Map<string, { kustomization: Kustomization; name: string }>();
   private roots: string[] | undefined;
   /** The folder holding every kustomization, which build names are shown relative to. */
   private base = '';
@@ -93,7 +103,10 @@ export class World {
    * is the deployed repository.
    */
   private deployed: WorkspaceIndex | undefined;
-  /** Files whose managed state may have changed during the current update. */
+  /**
+   * Files whose managed state may have changed during the current update. Only an existing deployed index is
+   * updated file by file; without one (at the start, and while there are no builds or charts) it is built whole.
+   */
   private readonly touched = new Set<string>();
   /** Counts updates, so that what is derived from the world knows when to recompute. */
   version = 0;
@@ -130,13 +143,13 @@ export class World {
       files.push({ file, before, after: parsed });
       if (parsed) this.known.set(file, parsed);
       else this.known.delete(file);
-      this.touched.add(file);
+      this.touch(file);
     }
     if (files.length === 0 && this.roots) return noChange;
     const paths = files.map((f) => f.file);
-    const chartsChanged = paths.some((p) => basename(p) === 'Chart.yaml');
+    const chartsChanged = paths.some(isChartFile);
     if (chartsChanged) {
-      this.chartDirs = [...this.known.keys()].filter((p) => basename(p) === 'Chart.yaml').map(dirname);
+      this.chartDirs = [...this.known.keys()].filter(isChartFile).map(dirname);
       this.chartPrefixes = this.chartDirs.flatMap((dir) => chartContentFolders.map((folder) => `${resolvePath(dir, folder)}${separatorOf(dir || folder)}`));
     }
     const kustomizationsChanged = paths.filter(isKustomizationFileName);
@@ -144,17 +157,35 @@ export class World {
       if (this.known.has(p)) this.kustomizationFiles.add(p);
       else this.kustomizationFiles.delete(p);
     }
-    if (kustomizationsChanged.length > 0 || !this.roots) this.roots = this.findRoots();
-    const wanted = new Set(this.roots);
+    let fluxChanged = false;
+    for (const f of files) {
+      const holds = fluxObjects(f.after).length > 0;
+      if (holds || this.fluxFiles.has(f.file)) fluxChanged = true;
+      if (holds) this.fluxFiles.add(f.file);
+      else this.fluxFiles.delete(f.file);
+    }
+    // Which folder a Flux path names, and which manifests a folder without a kustomization lists, change when files
+    // come and go.
+    const listingChanged = this.fluxFiles.size > 0 && files.some((f) => !f.before || !f.after);
     const affected = new Set<string>();
+    const rootsChanged = kustomizationsChanged.length > 0 || fluxChanged || listingChanged || !this.roots;
+    if (rootsChanged) {
+      this.roots = this.findRoots();
+      for (const [key, flux] of this.fluxBuilds) if (this.builds.get(key)?.build.root !== flux.kustomization) affected.add(key);
+    }
+    // After every update there is a build for each root and for nothing else, so only new roots start or end builds:
+    // an edit of any other file spares the pass over all of them.
+    const wanted = rootsChanged ? new Set(this.roots) : undefined;
     for (const p of paths) for (const root of this.readers.get(p) ?? []) affected.add(root);
-    for (const root of this.roots) if (!this.builds.has(root)) affected.add(root);
-    for (const root of this.builds.keys()) if (!wanted.has(root)) affected.add(root);
+    if (wanted) {
+      for (const root of wanted) if (!this.builds.has(root)) affected.add(root);
+      for (const root of this.builds.keys()) if (!wanted.has(root)) affected.add(root);
+    }
     const out: BuildChange[] = [];
     for (const root of [...affected].sort()) {
       const entry = this.builds.get(root);
       if (entry) this.drop(root, entry);
-      const kustomization = wanted.has(root) ? this.kustomizationAt(root) : undefined;
+      const kustomization = !wanted || wanted.has(root) ? this.kustomizationAt(root) : undefined;
       const next = kustomization && this.add(root, buildKustomization(kustomization, (p) => this.known.get(p)));
       out.push(difference(root, entry?.build, next?.build));
     }
@@ -163,8 +194,15 @@ export class World {
     return { files, builds: out, exposed };
   }
 
-  private kustomizationAt(file: string): Kustomization | undefined {
-    const parsed = this.known.get(file);
+  private touch(file: string): void {
+    if (this.deployed) this.touched.add(file);
+  }
+
+  /** The kustomization a build starts from: a kustomization file, or a Flux Kustomization's build key. */
+  private kustomizationAt(root: string): Kustomization | undefined {
+    const flux = this.fluxBuilds.get(root);
+    if (flux) return flux.kustomization;
+    const parsed = this.known.get(root);
     return parsed && readKustomization(parsed);
   }
 
@@ -183,15 +221,58 @@ export class World {
     }
     const included = new Set<string>();
     for (const k of byDir.values()) {
-      for (const entry of [...k.resources, ...k.components]) {
-        if (isRemote(entry.value)) continue;
-        const target = byDir.get(resolvePath(k.dir, entry.value));
-        if (target) included.add(target.file);
+      for (const entries of [k.resources, k.components]) {
+        for (const entry of entries) {
+          if (isRemote(entry.value)) continue;
+          const target = byDir.get(resolvePath(k.dir, entry.value));
+          if (target) included.add(target.file);
+        }
       }
     }
     this.base = commonFolder(byDir.size > 1 ? byDir.keys() : [...byDir.keys(), '']);
-    for (const entry of this.builds.values()) entry.name = this.displayName(entry.build.root.dir);
-    return [...byDir.values()].filter((k) => k.kind === 'Kustomization' && !included.has(k.file)).map((k) => k.file).sort();
+    this.fluxBuilds = this.readFluxBuilds(byDir);
+    // A folder a Flux Kustomization builds is no build alone: Flux applies it with what the Kustomization adds.
+    for (const { kustomization } of this.fluxBuilds.values()) {
+      const inner = byDir.get(kustomization.dir);
+      if (inner) included.add(inner.file);
+    }
+    for (const [root, entry] of this.builds) entry.name = this.buildName(root, entry.build);
+    const kustomizeRoots = [...byDir.values()].filter((k) => k.kind === 'Kustomization' && !included.has(k.file)).map((k) => k.file);
+    return [...kustomizeRoots, ...this.fluxBuilds.keys()].sort();
+  }
+
+  /** The builds of the Flux Kustomizations that add something to a folder of the workspace. */
+  private readFluxBuilds(byDir: ReadonlyMap<string, Kustomization>): Map<string, { kustomization: Kustomization; name: string }> {
+    const out = new Map<string, { kustomization: Kustomization; name: string }>();
+    if (this.fluxFiles.size === 0) return out;
+    const folders = new Set<string>();
+    for (const file of this.known.keys()) {
+      let dir = dirname(file);
+      while (!folders.has(dir)) {
+        folders.add(dir);
+        const up = dirname(dir);
+        if (up === dir) break;
+        dir = up;
+      }
+    }
+    const kustomizations = new Map([...byDir].map(([dir, k]) => [dir, k.file]));
+    const workspace = {
+      folders, kustomizations,
+      root: commonFolder([...this.known.keys()].map(dirname)),
+      manifests: () => [...this.known].filter(([file, parsed]) => !isKustomizationFileName(file) && (parsed.resources.length > 0 || parsed.skipped.length > 0)).map(([file]) => file),
+    };
+    for (const file of [...this.fluxFiles].sort()) {
+      for (const flux of fluxObjects(this.known.get(file))) {
+        const kustomization = readFluxKustomization(flux, workspace);
+        if (kustomization) out.set(fluxBuildKey(flux), { kustomization, name: `${this.displayName(kustomization.dir)} (Flux Kustomization ${flux.namespace}/${flux.name})` });
+      }
+    }
+    return out;
+  }
+
+  /** How messages name a build: its folder, or the Flux Kustomization that makes it. */
+  private buildName(root: string, build: Build): string {
+    return this.fluxBuilds.get(root)?.name ?? this.displayName(build.root.dir);
   }
 
   private displayName(dir: string): string {
@@ -202,7 +283,7 @@ export class World {
   private add(root: string, build: Build): BuildEntry {
     const resources = build.objects.map((o) => o.resource);
     const pseudo: ParsedFile = { file: `${root}#kustomize-build`, resources, skipped: [], problems: [] };
-    const entry: BuildEntry = { build, pseudo, name: this.displayName(build.root.dir) };
+    const entry: BuildEntry = { build, pseudo, name: this.buildName(root, build) };
     for (const o of build.objects) origins.set(o.resource, { entry, object: o });
     this.builds.set(root, entry);
     this.deployed?.setFile(pseudo);
@@ -211,9 +292,11 @@ export class World {
       if (!set) this.readers.set(path, (set = new Set()));
       set.add(root);
     }
-    for (const file of [...build.resourceFiles, ...build.shapingFiles]) {
-      this.managed.set(file, (this.managed.get(file) ?? 0) + 1);
-      this.touched.add(file);
+    for (const files of [build.resourceFiles, build.shapingFiles]) {
+      for (const file of files) {
+        this.managed.set(file, (this.managed.get(file) ?? 0) + 1);
+        this.touch(file);
+      }
     }
     for (const o of build.objects) {
       for (const file of o.files) {
@@ -239,7 +322,7 @@ export class World {
       const n = (this.managed.get(file) ?? 0) - 1;
       if (n > 0) this.managed.set(file, n);
       else this.managed.delete(file);
-      this.touched.add(file);
+      this.touch(file);
     }
     for (const o of entry.build.objects) {
       for (const file of o.files) {
@@ -362,7 +445,8 @@ function unknownText(build: Build | undefined): string {
 
 /** The objects a rebuild changed, compared by identity and then by content. */
 function difference(root: string, before: Build | undefined, after: Build | undefined): BuildChange {
-  const change: BuildChange = { root, before: [], after: [], files: new Set(), unknownChanged: unknownText(before) !== unknownText(after) };
+  const unknownChanged = (before?.unknown.length ?? 0) + (after?.unknown.length ?? 0) > 0 && unknownText(before) !== unknownText(after);
+  const change: BuildChange = { root, before: [], after: [], files: new Set(), unknownChanged };
   const old = new Map<string, BuiltObject[]>();
   for (const o of before?.objects ?? []) old.set(identity(o), [...(old.get(identity(o)) ?? []), o]);
   const note = (o: BuiltObject, list: Resource[]) => {
@@ -370,7 +454,8 @@ function difference(root: string, before: Build | undefined, after: Build | unde
     for (const file of o.files) change.files.add(file);
   };
   for (const o of after?.objects ?? []) {
-    const candidates = old.get(identity(o));
+    // A new build (every build, at the start) has nothing to compare with: its objects need no identity.
+    const candidates = old.size > 0 ? old.get(identity(o)) : undefined;
     const same = candidates?.findIndex((c) => sameObject(c, o)) ?? -1;
     if (same >= 0) {
       candidates!.splice(same, 1);

@@ -200,7 +200,7 @@ export class RepositoryLayer implements AnalysisLayer {
     const out: Finding[] = [];
     for (const { finding, roots } of groups.values()) {
       const everywhere = roots.length === units.length;
-      const fromElsewhere = units.length === 1 && !isInside(dirname(roots[0]!), file);
+      const fromElsewhere = units.length === 1 && !isInside(this.world.entry(roots[0]!)?.build.root.dir ?? dirname(roots[0]!), file);
       if ((everywhere && !fromElsewhere) || finding.code === 'kustomize-name-reference') {
         out.push(finding);
         continue;
