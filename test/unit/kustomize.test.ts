@@ -97,7 +97,23 @@ describe('the model against kubectl kustomize', () => {
     const world = new World();
     world.sync(index);
     for (const entry of world.entries()) {
-      // A build that includes what the workspace does not hold (a remote base, a chart, a missing file) cannot be
+      // Where the model says kustomize fails (a file of the fixture missing, a document that is not valid YAML),
+      // kubectl must fail too.
+      const missing = entry.build.unknown.some((u) => u.reason === 'missing' && !resolvePath(dirname(u.kustomization), u.entry).startsWith('..'));
+      const broken = [...entry.build.resourceFiles].some((f) => index.getFile(f)?.skipped.some((s) => s.reason === 'syntax-error'));
+      if (missing || broken) {
+        test(`${name}: kustomize build ${entry.name} fails`, (t) => {
+          if (kubectlMissing) {
+            t.skip('kubectl is not installed, so the kustomize model was not compared with kubectl kustomize');
+            return;
+          }
+          const r = spawnSync('kubectl', ['kustomize', join(dir, dirname(entry.build.root.file))], { encoding: 'utf8' });
+          assert.notEqual(r.status, 0, 'kubectl kustomize builds what the model says fails');
+          assert.match(r.stderr, missing ? /no such file or directory/ : /MalformedYAMLError/);
+        });
+        continue;
+      }
+      // A build that includes what the workspace does not hold (a remote base, a chart, a file elsewhere) cannot be
       // built by kubectl here either.
       if (entry.build.unknown.length > 0) continue;
       test(`${name}: kustomize build ${entry.name}`, (t) => {

@@ -15,7 +15,7 @@ import type { ParsedFile } from '../parse/parseFile';
 import { buildKustomization, type Build, type BuiltObject } from './build';
 import { fluxBuildKey, fluxObjects, readFluxKustomization } from './flux';
 import { isKustomizationFileName, kustomizationFileNames, readKustomization, type Kustomization } from './kustomization';
-import { basename, commonFolder, dirname, isRemote, relativeTo, resolvePath, separatorOf } from './paths';
+import { basename, commonFolder, dirname, isInside, isRemote, relativeTo, resolvePath, separatorOf } from './paths';
 
 /** The workspace index with its change counter and journal (see WorkspaceIndex.generation). */
 export interface IndexSource {
@@ -108,6 +108,8 @@ export class World {
    * updated file by file; without one (at the start, and while there are no builds or charts) it is built whole.
    */
   private readonly touched = new Set<string>();
+  /** The folder holding every file, for the version of the world it was computed in. */
+  private workspaceRoot: { version: number; folder: string } | undefined;
   /** Counts updates, so that what is derived from the world knows when to recompute. */
   version = 0;
 
@@ -276,6 +278,8 @@ export class World {
   }
 
   private displayName(dir: string): string {
+    // Without a folder common to several kustomizations, the folder is shown as it is (an absolute path stays one).
+    if (this.base === '') return dir || '.';
     const shown = relativeTo(this.base, dir);
     return shown === '' || shown === '.' ? dir || '.' : shown;
   }
@@ -396,6 +400,30 @@ export class World {
   /** The folders holding a Chart.yaml. */
   charts(): readonly string[] {
     return this.chartDirs;
+  }
+
+  /** The builds that take the objects of `file` (it is one of their resources). */
+  buildsUsing(file: string): BuildEntry[] {
+    if (!this.managed.has(file)) return [];
+    return [...this.builds.values()].filter((entry) => entry.build.resourceFiles.has(file));
+  }
+
+  /**
+   * The kustomization of the folder `dir` when a build uses it: kustomize, Flux and Argo CD then apply what it
+   * lists and nothing else of the folder.
+   */
+  builtKustomizationIn(dir: string): string | undefined {
+    for (const name of kustomizationFileNames) {
+      const path = resolvePath(dir, name);
+      if (this.kustomizationFiles.has(path)) return this.managed.has(path) ? path : undefined;
+    }
+    return undefined;
+  }
+
+  /** Whether `path` lies inside the folder that holds every file of the workspace (so the workspace would show it). */
+  withinWorkspace(path: string): boolean {
+    if (this.workspaceRoot?.version !== this.version) this.workspaceRoot = { version: this.version, folder: commonFolder([...this.known.keys()].map(dirname)) };
+    return !/^\.\.([/\\]|$)/.test(path) && isInside(this.workspaceRoot.folder, path);
   }
 
   /** Per build (root kustomization file), the built objects holding a value written in `file`. */

@@ -54,6 +54,8 @@ const rules: RuleInfo[] = [
   { code: 'live-crd-missing', severity: 'error', description: 'Live cluster: the cluster does not serve the IngressRoute CRD or its API group.' },
   { code: 'live-traefik-error', severity: 'error', description: 'Live cluster: Traefik\'s log has an error about this route\'s Service or Middleware (quoted).' },
   { code: 'kustomize-name-reference', severity: 'error', description: 'A kustomize build renames an object (namePrefix, nameSuffix, a generator\'s hash) but not this reference to it: kustomize only updates Traefik resources with a nameReference configuration.' },
+  { code: 'kustomize-build-fails', severity: 'error', description: 'A kustomize build fails (a resources entry names no file or folder, a document it includes is not valid YAML), so kustomize, Flux and Argo CD apply nothing of it.' },
+  { code: 'kustomize-unlisted-file', severity: 'warning', description: 'The kustomization of this file\'s folder does not list it, so kustomize, Flux and Argo CD never apply its objects.' },
   { code: 'reference-unverified', severity: 'information', description: 'The referenced object is not in the workspace, but a Helm release, Argo CD application, remote kustomize base or operator could create it; not verified (unverifiedAsErrors reports it as an error).' },
   { code: 'yaml-unparsed', severity: 'information', description: 'A document could not be read as YAML, so it was not checked.' },
   { code: 'file-skipped', severity: 'information', description: 'A file was not read (too large, or binary).' },

@@ -59,6 +59,7 @@ export class RepositoryLayer implements AnalysisLayer {
   private discovered: DiscoveredOptions | undefined;
   private extraCreators: { version: number; creators: Creator[] } | undefined;
   private folders: { version: number; folders: Set<string> } | undefined;
+  private missing: { version: number; byFile: Map<string, Map<number, { entry: string; names: string[]; span: Finding['span'] }>> } | undefined;
   private effective: { base: AnalysisOptions; discovered: DiscoveredOptions; options: AnalysisOptions } | undefined;
   /** Findings of built objects, for the state of the index, world and options they were computed in. */
   private checked: { generation: number; version: number; options: AnalysisOptions | undefined; results: Map<Resource, { findings: Finding[]; keys: Set<string> }> } = {
@@ -110,6 +111,7 @@ export class RepositoryLayer implements AnalysisLayer {
     }
     if (installsIn(before) || installsIn(after)) keys.add(traefikInstallKey);
     if (basename(file) === 'Chart.yaml' || this.world.isChartContent(file) || isRenderedChartFile(file)) keys.add(sourcesKey);
+    if (isKustomizationFileName(file)) keys.add(folderKey(dirname(file)));
     return { files, keys: [...keys], reanalyse: [...reanalyse] };
   }
 
@@ -157,8 +159,80 @@ export class RepositoryLayer implements AnalysisLayer {
       return this.suppressByAnnotation(this.unverified(withoutExplained(found), view, depend, options), unit.resources);
     });
     const merged = units.length === 1 && !units[0]!.root ? perUnit[0]! : this.merge(file, units, perUnit);
+    merged.push(...this.buildFindings(file, parsed, depend));
     const comments = parsed.ignoreComments ?? [];
     return comments.length > 0 ? merged.filter((f) => !silencedByComment(f, comments)) : merged;
+  }
+
+  /**
+   * What the file does to the builds of the repository: a folder whose kustomization does not list the file leaves
+   * its objects undeployed; a kustomization that names a file or folder the workspace lacks, or a document that is
+   * not valid YAML in a file a build takes, makes kustomize fail the whole build.
+   */
+  private buildFindings(file: string, parsed: ParsedFile, depend: (key: string) => void): Finding[] {
+    const out: Finding[] = [];
+    if (!this.world.isManaged(file) && parsed.resources.length > 0) {
+      depend(folderKey(dirname(file)));
+      const kustomization = this.world.builtKustomizationIn(dirname(file));
+      const first = parsed.resources[0]!;
+      if (kustomization) {
+        const others = parsed.resources.length - 1;
+        out.push({
+          code: 'kustomize-unlisted-file', severity: 'warning', file, span: get(first.root, 'metadata', 'name')?.span ?? first.docSpan,
+          message: `${basename(kustomization)} in this folder does not list ${basename(file)}, so kustomize, Flux and Argo CD never apply ${first.kind} ${first.name}${others > 0 ? ` and the ${others} other object${others === 1 ? '' : 's'} of the file` : ''}: Traefik never sees ${others > 0 ? 'them' : 'it'}. Add ${basename(file)} to its resources, or move the file out of the folder.`,
+          resource: { kind: first.kind, namespace: first.namespace, name: first.name },
+          related: [{ file: kustomization, span: { start: 0, end: 0 }, message: 'the kustomization of this folder' }],
+          data: { kustomization, entry: basename(file) },
+        });
+      }
+    }
+    const broken = parsed.skipped.filter((s) => s.reason === 'syntax-error');
+    if (broken.length > 0) {
+      const names = this.world.buildsUsing(file).map((e) => e.name);
+      for (const problem of parsed.problems) {
+        if (names.length === 0 || problem.code !== 'yaml-unparsed' || !broken.some((s) => s.span.start <= problem.span.start && problem.span.start <= s.span.end)) continue;
+        out.push({
+          code: 'kustomize-build-fails', severity: 'error', file, span: problem.span,
+          message: `kustomize build ${names.join(' and ')} fails on this document: it is not valid YAML, so kustomize, Flux and Argo CD apply nothing of ${names.length === 1 ? 'that build' : 'those builds'}. ${problem.message.replace(/^.*?: /, '')}`,
+          data: { kustomizeBuilds: names },
+        });
+      }
+    }
+    if (isKustomizationFileName(file)) {
+      // When a build's unknown content changes, sourcesKey reaches this file again.
+      depend(sourcesKey);
+      for (const m of this.missingEntries().get(file)?.values() ?? []) {
+        out.push({
+          code: 'kustomize-build-fails', severity: 'error', file, span: m.span,
+          message: `kustomize build ${m.names.join(' and ')} fails: ${m.entry} names no file of the workspace, nor a folder with a kustomization ("no such file or directory"), so kustomize, Flux and Argo CD apply nothing of ${m.names.length === 1 ? 'that build' : 'those builds'}. Fix the path, or remove the entry.`,
+          data: { kustomizeBuilds: m.names, entry: m.entry },
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Per kustomization file, the resources and components entries that name no file or folder of the workspace, with
+   * the builds they fail: computed once per state of the world.
+   */
+  private missingEntries(): Map<string, Map<number, { entry: string; names: string[]; span: Finding['span'] }>> {
+    if (this.missing?.version === this.world.version) return this.missing.byFile;
+    const byFile = new Map<string, Map<number, { entry: string; names: string[]; span: Finding['span'] }>>();
+    for (const entry of this.world.entries()) {
+      for (const u of entry.build.unknown) {
+        if (u.reason !== 'missing' || !namesManifestOrFolder(u.entry)) continue;
+        // A path outside the workspace is unknown, not missing: the workspace may be part of a larger repository.
+        if (!this.world.withinWorkspace(resolvePath(dirname(u.kustomization), u.entry))) continue;
+        let missing = byFile.get(u.kustomization);
+        if (!missing) byFile.set(u.kustomization, (missing = new Map()));
+        const known = missing.get(u.node.span.start);
+        if (known) known.names.push(entry.name);
+        else missing.set(u.node.span.start, { entry: u.entry, names: [entry.name], span: u.node.span });
+      }
+    }
+    this.missing = { version: this.world.version, byFile };
+    return byFile;
   }
 
   /**
@@ -300,6 +374,16 @@ export class RepositoryLayer implements AnalysisLayer {
     for (const folder of this.folders.folders) if (folder === wanted || folder.endsWith(`/${wanted}`)) return true;
     return false;
   }
+}
+
+/** Read by files that look for the kustomization of their folder; provided by changes to kustomization files there. */
+function folderKey(dir: string): string {
+  return `repository/kustomization-folder/${dir}`;
+}
+
+/** A resources entry whose absence fails a build for sure: a YAML file, or a folder (no file extension). */
+function namesManifestOrFolder(entry: string): boolean {
+  return /\.ya?ml$/i.test(entry) || !/\.[A-Za-z0-9]+$/.test(entry.replace(/[/\\]+$/, ''));
 }
 
 /** A reference kustomize broke by renaming its target is reported once, as kustomize-name-reference. */
