@@ -35,6 +35,15 @@ export function isFluxDocument(root: YNode | undefined): boolean {
   return (str(get(root, 'apiVersion')) ?? '').startsWith(`${fluxGroup}/`) && str(get(root, 'kind')) === 'Kustomization';
 }
 
+/** Whether a file holds a Flux Kustomization: asked of every file, so it allocates nothing. */
+export function holdsFluxKustomization(parsed: ParsedFile | undefined): boolean {
+  if (!parsed) return false;
+  for (const r of parsed.resources) if (r.kind === 'Kustomization' && r.group === fluxGroup) return true;
+  // Only files read by name (kustomization.yaml) keep plain documents, so this loop is short.
+  for (const doc of parsed.documents ?? []) if (isFluxDocument(doc.root)) return true;
+  return false;
+}
+
 /** The Flux Kustomizations a file holds, as objects or as plain documents. */
 export function fluxObjects(parsed: ParsedFile | undefined): FluxObject[] {
   if (!parsed) return [];

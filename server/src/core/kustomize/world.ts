@@ -13,7 +13,7 @@ import { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Resource, YNode } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
 import { buildKustomization, type Build, type BuiltObject } from './build';
-import { fluxBuildKey, fluxObjects, readFluxKustomization } from './flux';
+import { fluxBuildKey, fluxObjects, holdsFluxKustomization, readFluxKustomization } from './flux';
 import { isKustomizationFileName, kustomizationFileNames, readKustomization, type Kustomization } from './kustomization';
 import { basename, commonFolder, dirname, isInside, isRemote, relativeTo, resolvePath, separatorOf } from './paths';
 
@@ -161,7 +161,7 @@ export class World {
     }
     let fluxChanged = false;
     for (const f of files) {
-      const holds = fluxObjects(f.after).length > 0;
+      const holds = holdsFluxKustomization(f.after);
       if (holds || this.fluxFiles.has(f.file)) fluxChanged = true;
       if (holds) this.fluxFiles.add(f.file);
       else this.fluxFiles.delete(f.file);
