@@ -10,6 +10,7 @@ import { middlewaresAnnotation } from '../k8s/ingress';
 import { equalitySelectorMatches, labelSelectorMatches, parseLabelSelector } from '../k8s/labels';
 import { closestMatch } from '../k8s/similar';
 import { readWorkload } from '../k8s/workloads';
+import { basename } from '../kustomize/paths';
 import { podTemplateLabels } from '../index/workspaceIndex';
 import type { Finding, Resource, Span, YMap, YNode, YScalar } from '../model';
 import { asMap, asScalar, get, items, pair, str } from '../parse/ynode';
@@ -21,7 +22,7 @@ import { closestNames, crdProvider } from '../traefik/names';
 import { routesOf } from '../traefik/routes';
 import { containerPortOf } from './chain';
 import type { FeatureContext } from './context';
-import { insertIntoMap, lineBreakOf, lineStartOf, overlaps, removePair, replaceScalar, setPath, type TextEdit } from './yamlEdit';
+import { appendToSequence, insertIntoMap, lineBreakOf, lineStartOf, overlaps, removePair, replaceScalar, setPath, type TextEdit } from './yamlEdit';
 
 export type FixKind = 'quickfix' | 'suppress';
 
@@ -117,7 +118,23 @@ const repairs: Record<string, Repair> = {
   'deprecated-api-group': apiGroupFix,
   'route-kind-missing': routeKindFix,
   'middleware-annotation-format': annotationFormatFix,
+  'kustomize-unlisted-file': listInKustomization,
 };
+
+// ---- Kustomize
+
+/** Adds the file to the resources of its folder's kustomization (a path relative to it: the file's own name). */
+function listInKustomization(ctx: FeatureContext, finding: Finding): Fix[] {
+  const kustomization = finding.data?.['kustomization'];
+  const entry = finding.data?.['entry'];
+  if (typeof kustomization !== 'string' || typeof entry !== 'string') return [];
+  const text = ctx.textOf(kustomization);
+  const root = asMap(ctx.index.getFile(kustomization)?.documents?.[0]?.root);
+  const resources = get(root, 'resources');
+  if (text === undefined || resources?.type !== 'seq') return [];
+  const edit = appendToSequence(kustomization, text, resources, entry);
+  return edit ? [{ title: `Add ${entry} to the resources of ${basename(kustomization)}`, findings: [finding], edits: [edit], preferred: true, kind: 'quickfix' }] : [];
+}
 
 // ---- Services
 

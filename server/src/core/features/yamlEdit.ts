@@ -4,7 +4,7 @@
  * stay byte for byte as the user wrote them. A replaced scalar keeps its quoting style unless the new value cannot be
  * written in it; a new key takes the indentation of the map it joins, and a flow map stays a flow map.
  */
-import type { Span, YMap, YNode, YPair, YScalar } from '../model';
+import type { Span, YMap, YNode, YPair, YScalar, YSeq } from '../model';
 import { resolvePlain } from '../parse/fastYaml';
 import { asMap, asScalar, pair } from '../parse/ynode';
 
@@ -134,6 +134,28 @@ export function insertIntoMap(file: string, text: string, map: YMap, entries: re
   const nextLine = text.indexOf('\n', end);
   if (nextLine < 0) return { file, span: { start: text.length, end: text.length }, newText: nl + lines };
   return { file, span: { start: nextLine + 1, end: nextLine + 1 }, newText: lines + nl };
+}
+
+/**
+ * Appends a scalar item to a sequence of scalars, in its style: in a block sequence on a new line written like the
+ * last item's (`  - ` and all), after the line that item ends on; in a flow sequence after the last item.
+ * Undefined for an empty block sequence, whose style cannot be seen.
+ */
+export function appendToSequence(file: string, text: string, seq: YSeq, value: string): TextEdit | undefined {
+  const last = seq.items[seq.items.length - 1];
+  if (seq.flow) {
+    const rendered = renderScalar(value, 'plain', true);
+    if (last) return { file, span: { start: last.span.end, end: last.span.end }, newText: `, ${rendered}` };
+    return { file, span: { start: seq.span.start + 1, end: seq.span.start + 1 }, newText: rendered };
+  }
+  if (!last || last.type !== 'scalar') return undefined;
+  const prefix = text.slice(lineStartOf(text, last.span.start), last.span.start);
+  if (!/^[ \t]*-[ \t]+$/.test(prefix)) return undefined;
+  const nl = lineBreakOf(text);
+  const line = prefix + renderScalar(value, 'plain', false);
+  const nextLine = text.indexOf('\n', last.span.end);
+  if (nextLine < 0) return { file, span: { start: text.length, end: text.length }, newText: nl + line };
+  return { file, span: { start: nextLine + 1, end: nextLine + 1 }, newText: line + nl };
 }
 
 /**
