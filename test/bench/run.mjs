@@ -100,7 +100,7 @@ const lines = [];
 const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
 lines.push(`Route Doctor benchmark — node ${process.version}, ${os.availableParallelism()} cores, load average ${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end`);
 lines.push('Wall times depend on what else the machine runs; CPU times do not, and show the work itself: "all" counts every thread');
-lines.push('(V8 compiles and collects garbage on threads of its own, and the CLI reads files on two workers), "main" the main');
+lines.push('(V8 compiles and collects garbage on threads of its own, and the CLI reads files on worker threads), "main" the main');
 lines.push('thread alone, where the analysis runs: on an idle machine the cold wall time is about the main thread\'s CPU time, as long');
 lines.push('as the CPU time of all threads fits on the cores.');
 lines.push('');

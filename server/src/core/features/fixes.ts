@@ -394,7 +394,9 @@ function apiGroupFix(ctx: FeatureContext, finding: Finding): Fix[] {
   const node = asScalar(pair(resource?.root, 'apiVersion')?.value);
   if (!node || text === undefined || !sameSpan(node.span, finding.span)) return [];
   const replacement = typeof finding.data?.replacement === 'string' ? finding.data.replacement : 'traefik.io/v1alpha1';
-  return fix(finding, `Use apiVersion ${replacement}`, [replaceScalar(finding.file, text, node, replacement)], true);
+  // Under v2 the new group needs Traefik v2.10 or newer, which the options cannot tell: "Fix all" leaves it alone.
+  const v3 = ctx.options.traefik.version === 'v3';
+  return fix(finding, `Use apiVersion ${replacement}${v3 ? '' : ' (Traefik v2.10 or newer)'}`, [replaceScalar(finding.file, text, node, replacement)], v3);
 }
 
 /** `kind: Rule` on the route: the wrong value replaced, or the key added after `match`. */

@@ -24,7 +24,8 @@ export const deprecatedApiGroup: Check = {
         code: 'deprecated-api-group',
         severity: 'warning',
         span: apiVersion.value.span,
-        message: `traefik.containo.us is deprecated since Traefik v2.10 and removed in v3. Use apiVersion: traefik.io/v1alpha1.`,
+        // Releases before v2.10 know only traefik.containo.us: the advice says from which release it holds.
+        message: `traefik.containo.us is deprecated since Traefik v2.10 and removed in v3. From v2.10 on, use apiVersion: traefik.io/v1alpha1 (Traefik v2.9 and older read only traefik.containo.us: keep it while you run them).`,
         data: { replacement: 'traefik.io/v1alpha1' },
       }, resource);
     }
