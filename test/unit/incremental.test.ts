@@ -26,18 +26,7 @@ import { closestNames, normalize } from '../../server/src/core/traefik/names';
 import { analyzeSources } from '../../server/src/core/workspace';
 import { walkYamlFiles } from '../../server/src/host/files';
 // The benchmark's generator: a realistic GitOps layout (kustomize builds, routes, Services, Deployments).
-import { generateWorkspace } from '../bench/generate.mjs';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { generateWorkspace, prng } from '../bench/generate.mjs';
 
 /** A live workspace as the language server keeps it: an index, a tracking Analyzer, and the texts. */
 class Live {

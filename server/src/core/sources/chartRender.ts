@@ -99,16 +99,8 @@ function plain(node: YNode): unknown {
   return Object.fromEntries(node.pairs.map((p) => [p.key, plain(p.value)]));
 }
 
-interface Installation {
-  chartDir: string;
-  release: string;
-  namespace: string;
-  values?: string;
-  valuesFiles: string[];
-  /** Absent for a chart nothing installs, rendered with the defaults. */
-  installer?: string;
-  problem?: string;
-}
+/** A release of a chart as its installer (or, without one, the defaults) chooses it. */
+type Installation = Omit<ChartRender, 'file' | 'chartFile' | 'chartName'>;
 
 /**
  * What a Flux HelmRelease installs from a chart folder of the workspace. Flux names the release
