@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { LiveReport } from '../core/live/diagnose';
-import { makeAnalysisOptions, type Finding } from '../core/model';
+import type { Finding } from '../core/model';
 import { defaultMaxFileLength, parseFile, type ParsedFile } from '../core/parse/parseFile';
 import { analyzeParsed } from '../core/workspace';
 import { readYamlFile, walkYamlFiles } from '../host/files';
@@ -16,6 +16,7 @@ import { diagnoseCluster } from '../cluster/diagnose';
 import type { SnapshotOptions } from '../cluster/snapshot';
 import { formatJson, formatSarif, formatText, type Report } from './format';
 import { renderCharts } from './helmCharts';
+import { cliAnalysisOptions } from './options';
 import type { CliOptions, CliResult } from './main';
 
 export const clusterUsage = `
@@ -119,7 +120,7 @@ export async function runClusterCheck(argv: string[], cli: SharedCli, signal?: A
     if (!decoded.ok) p.problems.push({ code: 'file-skipped', severity: 'information', file, span: { start: 0, end: 0 }, message: `Route Doctor skipped this file: ${decoded.reason}.` });
     parsed.push(p);
   }
-  const analysisOptions = { ...makeAnalysisOptions(opts.traefik), ...(opts.unverifiedAsErrors ? { unverifiedAsErrors: true } : {}) };
+  const analysisOptions = cliAnalysisOptions(opts);
   const rendered = opts.helm ? await renderCharts(parsed, opts.helm) : { files: [], stderr: '' };
   const result = analyzeParsed([...parsed, ...rendered.files], analysisOptions);
 

@@ -8,13 +8,14 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { makeAnalysisOptions, type AnalysisOptions, type Finding, type TraefikOptions } from '../core/model';
-import { defaultMaxFileLength, readScanned, type ParsedFile } from '../core/parse/parseFile';
+import type { AnalysisOptions, Finding, TraefikOptions } from '../core/model';
+import { defaultMaxFileLength, readScanned } from '../core/parse/parseFile';
 import { analyzeParsed } from '../core/workspace';
 import { walkYamlFiles } from '../host/files';
 import { FileReadError, readAndScan } from '../host/scan';
 import { formatJson, formatSarif, formatText, type Report } from './format';
 import { renderCharts } from './helmCharts';
+import { cliAnalysisOptions } from './options';
 import { readInWorkers, readWorkerScript, type ReadResult } from './parallelRead';
 
 export const usage = `Usage: route-doctor check [options] [paths…]
@@ -58,11 +59,6 @@ export interface CliOptions {
   unverifiedAsErrors?: true;
   /** --helm-render, with the executable of --helm-path or `helm`; absent when not given. */
   helm?: { path: string };
-}
-
-/** The analysis options of the parsed arguments: the Traefik options given as flags win over the repository's. */
-export function cliAnalysisOptions(opts: CliOptions): AnalysisOptions {
-  return { ...makeAnalysisOptions(opts.traefik), ...(opts.unverifiedAsErrors ? { unverifiedAsErrors: true } : {}) };
 }
 
 function list(value: string): string[] {

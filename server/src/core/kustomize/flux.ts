@@ -13,7 +13,7 @@ import type { Resource, YMap, YNode } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
 import { asMap, get, items, str } from '../parse/ynode';
 import { hasSubstitutionVariable } from '../sources/substitution';
-import { labelPairs, readPatches, type Kustomization, type Written } from './kustomization';
+import { labelPairs, readPatches, written, type Kustomization, type Written } from './kustomization';
 import { dirname, isInside, relativeTo, separatorOf } from './paths';
 
 const fluxGroup = 'kustomize.toolkit.fluxcd.io';
@@ -75,10 +75,10 @@ export interface FluxFolders {
   manifests: () => Iterable<string>;
 }
 
-function written(node: ReturnType<typeof get>): Written | undefined {
-  const value = str(node);
-  // A value Flux fills in from a variable (`targetNamespace: ${NAMESPACE}`) is unknown here: it is left out.
-  return node && value && !hasSubstitutionVariable(value) ? { value, node } : undefined;
+/** A value of the object, left out when Flux fills it in from a variable (`targetNamespace: ${NAMESPACE}`). */
+function fixed(node: YNode | undefined): Written | undefined {
+  const value = written(node);
+  return value && !hasSubstitutionVariable(value.value) ? value : undefined;
 }
 
 /**
@@ -114,11 +114,11 @@ export function readFluxKustomization(r: FluxObject, workspace: FluxFolders): Ku
   if (!spec || !pathNode || path === undefined || hasSubstitutionVariable(path)) return undefined;
   const folder = fluxFolder(path, workspace);
   if (folder === undefined) return undefined;
-  const namespace = written(get(spec, 'targetNamespace'));
-  const namePrefix = written(get(spec, 'namePrefix'));
-  const nameSuffix = written(get(spec, 'nameSuffix'));
+  const namespace = fixed(get(spec, 'targetNamespace'));
+  const namePrefix = fixed(get(spec, 'namePrefix'));
+  const nameSuffix = fixed(get(spec, 'nameSuffix'));
   const patches = readPatches(spec);
-  const components = items(get(spec, 'components')).map(written).filter((w): w is Written => w !== undefined);
+  const components = items(get(spec, 'components')).map(fixed).filter((w): w is Written => w !== undefined);
   const labels = labelPairs(get(spec, 'commonMetadata', 'labels'));
   if (!namespace && !namePrefix && !nameSuffix && patches.length === 0 && components.length === 0 && labels.length === 0) return undefined;
   const resources: Written[] = workspace.kustomizations.has(folder)

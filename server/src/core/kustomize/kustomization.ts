@@ -134,7 +134,7 @@ export function readKustomization(parsed: ParsedFile): Kustomization | undefined
 /** A parse never changes, so each kustomization file is read once per parse (builds read them again and again). */
 const read = new WeakMap<ParsedFile, Kustomization | null>();
 
-function written(node: YNode | undefined): Written | undefined {
+export function written(node: YNode | undefined): Written | undefined {
   const value = str(node);
   return node && value ? { value, node } : undefined;
 }

@@ -108,8 +108,8 @@ export class World {
    * updated file by file; without one (at the start, and while there are no builds or charts) it is built whole.
    */
   private readonly touched = new Set<string>();
-  /** The folder holding every file, for the version of the world it was computed in. */
-  private workspaceRoot: { version: number; folder: string } | undefined;
+  /** The folder holding every file, once asked for; forgotten when files come or go. */
+  private folderOfAll: string | undefined;
   /** Counts updates, so that what is derived from the world knows when to recompute. */
   version = 0;
 
@@ -145,6 +145,7 @@ export class World {
       files.push({ file, before, after: parsed });
       if (parsed) this.known.set(file, parsed);
       else this.known.delete(file);
+      if (!before || !parsed) this.folderOfAll = undefined;
       this.touch(file);
     }
     if (files.length === 0 && this.roots) return noChange;
@@ -260,7 +261,7 @@ export class World {
     const kustomizations = new Map([...byDir].map(([dir, k]) => [dir, k.file]));
     const workspace = {
       folders, kustomizations,
-      root: commonFolder([...this.known.keys()].map(dirname)),
+      root: this.workspaceFolder(),
       manifests: () => [...this.known].filter(([file, parsed]) => !isKustomizationFileName(file) && (parsed.resources.length > 0 || parsed.skipped.length > 0)).map(([file]) => file),
     };
     for (const file of [...this.fluxFiles].sort()) {
@@ -422,8 +423,12 @@ export class World {
 
   /** Whether `path` lies inside the folder that holds every file of the workspace (so the workspace would show it). */
   withinWorkspace(path: string): boolean {
-    if (this.workspaceRoot?.version !== this.version) this.workspaceRoot = { version: this.version, folder: commonFolder([...this.known.keys()].map(dirname)) };
-    return !/^\.\.([/\\]|$)/.test(path) && isInside(this.workspaceRoot.folder, path);
+    return !/^\.\.([/\\]|$)/.test(path) && isInside(this.workspaceFolder(), path);
+  }
+
+  /** The folder that holds every file of the workspace. */
+  private workspaceFolder(): string {
+    return (this.folderOfAll ??= commonFolder([...this.known.keys()].map(dirname)));
   }
 
   /** Per build (root kustomization file), the built objects holding a value written in `file`. */

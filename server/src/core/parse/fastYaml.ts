@@ -8,7 +8,7 @@
  * multi-line plain or quoted scalars, complex keys, tabs in indentation, duplicate keys, directives) it gives up
  * by returning undefined, and the caller falls back to the full `yaml` parser. It never throws.
  */
-import type { ScalarValue, Span, YMap, YNode, YPair, YScalar, YSeq } from '../model';
+import type { ScalarValue, YMap, YNode, YPair, YScalar, YSeq } from '../model';
 
 class Bail extends Error {}
 

@@ -59,7 +59,7 @@ export class RepositoryLayer implements AnalysisLayer {
   private discovered: DiscoveredOptions | undefined;
   private extraCreators: { version: number; creators: Creator[] } | undefined;
   private folders: { version: number; folders: Set<string> } | undefined;
-  private missing: { version: number; byFile: Map<string, Map<number, { entry: string; names: string[]; span: Finding['span'] }>> } | undefined;
+  private missing: { version: number; byFile: Map<string, Map<number, MissingEntry>> } | undefined;
   private effective: { base: AnalysisOptions; discovered: DiscoveredOptions; options: AnalysisOptions } | undefined;
   /** Findings of built objects, for the state of the index, world and options they were computed in. */
   private checked: { generation: number; version: number; options: AnalysisOptions | undefined; results: Map<Resource, { findings: Finding[]; keys: Set<string> }> } = {
@@ -216,9 +216,9 @@ export class RepositoryLayer implements AnalysisLayer {
    * Per kustomization file, the resources and components entries that name no file or folder of the workspace, with
    * the builds they fail: computed once per state of the world.
    */
-  private missingEntries(): Map<string, Map<number, { entry: string; names: string[]; span: Finding['span'] }>> {
+  private missingEntries(): Map<string, Map<number, MissingEntry>> {
     if (this.missing?.version === this.world.version) return this.missing.byFile;
-    const byFile = new Map<string, Map<number, { entry: string; names: string[]; span: Finding['span'] }>>();
+    const byFile = new Map<string, Map<number, MissingEntry>>();
     for (const entry of this.world.entries()) {
       for (const u of entry.build.unknown) {
         if (u.reason !== 'missing' || !namesManifestOrFolder(u.entry)) continue;
@@ -374,6 +374,13 @@ export class RepositoryLayer implements AnalysisLayer {
     for (const folder of this.folders.folders) if (folder === wanted || folder.endsWith(`/${wanted}`)) return true;
     return false;
   }
+}
+
+/** A resources or components entry that names nothing of the workspace, and the builds it fails (by name). */
+interface MissingEntry {
+  entry: string;
+  names: string[];
+  span: Finding['span'];
 }
 
 /** Read by files that look for the kustomization of their folder; provided by changes to kustomization files there. */
