@@ -93,7 +93,7 @@ spec:${extra}
 `;
 
 /** An IngressRoute of `group` in `ns`; `service` is the services entry's extra lines (indented 10 spaces). */
-const ingressRoute = (ns: string, opts: { group?: string; service?: string; annotations?: string; middleware?: string } = {}) => `apiVersion: ${opts.group ?? 'traefik.io'}/v1alpha1
+const ingressRoute = (ns: string, opts: { group?: string; service?: string; annotations?: string; middleware?: string; match?: string } = {}) => `apiVersion: ${opts.group ?? 'traefik.io'}/v1alpha1
 kind: IngressRoute
 metadata:
   name: web
@@ -102,7 +102,7 @@ spec:
   entryPoints:
     - web
   routes:
-    - match: Host(\`web.example.com\`)
+    - match: ${opts.match ?? 'Host(`web.example.com`)'}
       kind: Rule${opts.middleware ? `\n      middlewares:\n        - name: ${opts.middleware}` : ''}
       services:
         - name: web
@@ -402,23 +402,38 @@ describe('bad input', () => {
 
 describe('large workspaces', () => {
   test('checked on worker threads, give the same report as small ones', () => {
-    // 1,200 files is over the threshold at which the CLI uses worker threads (on machines with 2+ cores).
+    // 1,201 files is over the threshold at which the CLI uses worker threads (on machines with 2+ cores), which also
+    // parse the rules ahead: some rules here have problems, and a TCP route without TLS needs its whole rule.
     const files: Record<string, string> = {};
     for (let i = 0; i < 400; i++) {
       const ns = `team-${i}`;
       files[`${ns}/deployment.yaml`] = deployment(ns);
       files[`${ns}/service.yaml`] = service(ns);
-      files[`${ns}/ingressroute.yaml`] = ingressRoute(ns, { group: i % 10 === 0 ? 'traefik.containo.us' : 'traefik.io' });
+      const match = i % 25 === 5 ? 'Hots(`web.example.com`) && PathPrefix(`/api`)' : undefined;
+      files[`${ns}/ingressroute.yaml`] = ingressRoute(ns, { group: i % 10 === 0 ? 'traefik.containo.us' : 'traefik.io', ...(match ? { match } : {}) });
     }
+    files['team-7/tcp.yaml'] = `apiVersion: traefik.io/v1alpha1
+kind: IngressRouteTCP
+metadata:
+  name: db
+  namespace: team-7
+spec:
+  routes:
+    - match: HostSNI(\`db.example.com\`)
+      services:
+        - name: web
+          port: 80
+`;
     const dir = workspace('large', files);
     const { status, report } = json(['check', dir]);
     assert.equal(status, 1);
-    assert.equal(report.files, 1200);
-    assert.equal(report.resources, 1200);
-    assert.deepEqual(codes(report, 'error'), Array(40).fill('deprecated-api-group'));
-    // The same files checked one by one (each below the threshold) give the same diagnostics.
-    const single = json(['check', join(dir, 'team-10'), join(dir, 'team-11')]).report.diagnostics;
-    assert.deepEqual(single, report.diagnostics.filter((d) => /team-1[01]\//.test(d.file)));
+    assert.equal(report.files, 1201);
+    assert.equal(report.resources, 1201);
+    assert.deepEqual(codes(report, 'error'), [...Array(40).fill('deprecated-api-group'), 'hostsni-requires-tls', ...Array(16).fill('rule-unknown-matcher')]);
+    // The same files checked a few at a time (below the threshold) give the same diagnostics.
+    const single = json(['check', ...['team-10', 'team-11', 'team-5', 'team-7'].map((ns) => join(dir, ns))]).report.diagnostics;
+    assert.deepEqual(single, report.diagnostics.filter((d) => /team-(5|7|10|11)\//.test(d.file)));
+    assert.ok(single.length >= 3, 'the few files have findings of each kind');
     // Diagnostics come in file order whatever order the workers finished in.
     const order = report.diagnostics.map((d) => d.file);
     assert.deepEqual(order, [...order].sort());

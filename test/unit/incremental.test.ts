@@ -4,6 +4,7 @@
  * - derived values (index/derived.ts), shared by every reader within one state of the index, must give each reader
  *   the findings and the dependency keys it would have had computing them itself;
  * - after edits, incremental re-analysis (the edited file and its dependents) must equal a fresh analysis;
+ * - rules parsed ahead of the analysis (by the CLI's read worker) must leave the findings as they are;
  * - the shortcuts of the string helpers (bounded edit distance, the ASCII fast paths of the rule scanner and of
  *   Traefik's name normalisation, the parse cache of rules) must agree with their plain definitions.
  *
@@ -18,10 +19,11 @@ import { DerivedCache } from '../../server/src/core/index/derived';
 import { WorkspaceIndex } from '../../server/src/core/index/workspaceIndex';
 import { closestMatch, editDistance, editDistanceWithin } from '../../server/src/core/k8s/similar';
 import { makeAnalysisOptions, type AnalysisOptions, type Finding, type TraefikOptions } from '../../server/src/core/model';
-import { parseFile } from '../../server/src/core/parse/parseFile';
+import { parseFile, scanFile } from '../../server/src/core/parse/parseFile';
 import { GoScanner } from '../../server/src/core/rulelang/goScanner';
-import { parseRule } from '../../server/src/core/rulelang/parser';
+import { knownWithoutProblems, parseRule, primeRulesWithoutProblems, ruleResultKey, rulesWithoutProblems, type RuleRequest } from '../../server/src/core/rulelang/parser';
 import { allChecks } from '../../server/src/core/rules';
+import { scannedRuleRequests } from '../../server/src/core/rules/ruleLanguageChecks';
 import { closestNames, normalize } from '../../server/src/core/traefik/names';
 import { analyzeSources } from '../../server/src/core/workspace';
 import { walkYamlFiles } from '../../server/src/host/files';
@@ -273,6 +275,76 @@ describe('incremental re-analysis after edits equals a fresh analysis', () => {
       live.analyzer.options = options;
       assert.deepEqual(live.analyzeAll(), fresh(live.texts, options));
     }
+  });
+});
+
+/** Findings of a fresh analysis while `keys` are the rules known to parse without problems. */
+function analyzedKnowing(keys: ReadonlySet<string>, files: Iterable<[string, string]>, options: AnalysisOptions): Map<string, Finding[]> {
+  primeRulesWithoutProblems(keys);
+  try {
+    return analyzeSources([...files].map(([file, text]) => ({ file, text })), options).findings;
+  } finally {
+    primeRulesWithoutProblems(new Set());
+  }
+}
+
+describe('rules parsed ahead of the analysis change no finding', () => {
+  for (const c of [...fixtureCases(), generatedCase()]) {
+    test(c.name, () => {
+      const options = makeAnalysisOptions(c.options);
+      // What the CLI's read worker finds in the files it reads.
+      const keys = new Set(c.files.flatMap(([file, text]) => rulesWithoutProblems(scannedRuleRequests(scanFile(file, text), text, options.traefik.version))));
+      assert.deepEqual(analyzedKnowing(keys, c.files, options), analyzedKnowing(new Set(), c.files, options));
+    });
+  }
+
+  test('only rules without problems are kept, under the options they were parsed with', () => {
+    const http = { protocol: 'http' as const, syntax: 'v3' as const, traefik: 'v3' as const };
+    const requests: RuleRequest[] = [
+      { rule: 'Host(`a.example.com`)', options: http },
+      { rule: 'Hots(`a.example.com`)', options: http },
+      { rule: 'Path(`/{id}`)', options: http },
+      { rule: 'HostSNI(`db.example.com`)', options: { protocol: 'tcp', syntax: 'v3', traefik: 'v3' } },
+    ];
+    const keys = rulesWithoutProblems(requests);
+    assert.deepEqual(keys, [ruleResultKey(requests[0]!.rule, http), ruleResultKey(requests[3]!.rule, requests[3]!.options)]);
+    primeRulesWithoutProblems(new Set(keys));
+    try {
+      assert.equal(knownWithoutProblems('Host(`a.example.com`)', http), true);
+      assert.equal(knownWithoutProblems('Host(`a.example.com`)', { ...http, syntax: 'v2' }), false);
+      assert.equal(knownWithoutProblems('Hots(`a.example.com`)', http), false);
+    } finally {
+      primeRulesWithoutProblems(new Set());
+    }
+  });
+
+  test('the rule checks trust what they are told, except where a TCP route without TLS needs the whole rule', () => {
+    // Told (wrongly) that two broken rules are fine, the checks skip the HTTP one: so the test above, where the
+    // worker's keys change nothing, shows that the keys are right, not that they are ignored.
+    const route = (kind: string, match: string, tls = '') => `apiVersion: traefik.io/v1alpha1
+kind: ${kind}
+metadata:
+  name: r
+spec:
+  routes:
+    - match: ${match}
+      services:
+        - name: s
+          port: 80${tls}
+`;
+    const files: [string, string][] = [
+      ['http.yaml', route('IngressRoute', 'Hots(`a.example.com`)')],
+      ['tcp.yaml', route('IngressRouteTCP', 'HostSNI(`db.example.com`)')],
+    ];
+    const options = makeAnalysisOptions();
+    const lie = new Set([ruleResultKey('Hots(`a.example.com`)', { protocol: 'http', syntax: 'v3', traefik: 'v3' }), ruleResultKey('HostSNI(`db.example.com`)', { protocol: 'tcp', syntax: 'v3', traefik: 'v3' })]);
+    const codesIn = (findings: Map<string, Finding[]>, file: string) => (findings.get(file) ?? []).map((f) => f.code).filter((code) => code.startsWith('rule-') || code.startsWith('hostsni'));
+    const truth = analyzedKnowing(new Set(), files, options);
+    assert.deepEqual(codesIn(truth, 'http.yaml'), ['rule-unknown-matcher']);
+    assert.deepEqual(codesIn(truth, 'tcp.yaml'), ['hostsni-requires-tls']);
+    const told = analyzedKnowing(lie, files, options);
+    assert.deepEqual(codesIn(told, 'http.yaml'), []);
+    assert.deepEqual(codesIn(told, 'tcp.yaml'), ['hostsni-requires-tls']);
   });
 });
 

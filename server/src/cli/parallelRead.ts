@@ -6,24 +6,31 @@
  * take batches of files from a shared counter so that a large CRD never leaves one idle. Only small data comes back:
  * each file's scan and, when it has documents to read, its text (a string, copied cheaply). The YNode trees are
  * built here: structured clone of many small objects is several times slower than building them with the fast
- * reader, so sending trees would cost more than it saves. Until the first worker has started (each loads its script,
- * which takes a while), this thread reads batches itself, so that it never sits idle waiting for them.
- *
- * The workers run a script of their own, server/out/readWorker.js (readWorker.ts), which holds only the reading and
- * pre-scanning code: loading the whole CLI bundle added about 90 ms of CPU to each worker's start, this script next
- * to nothing.
+ * reader, so sending trees would cost more than it saves. This thread reads batches too whenever no result of a
+ * worker is waiting (at first, while the workers load their script, and whenever it gets ahead of them).
  *
  * This thread is the one the check waits for (it builds every tree, then analyses), so the workers leave it a core of
  * its own: one worker on two cores, two beyond. Measured on 10,000 files and two cores, a second worker made the
  * cold check about 270 ms slower (median of 8 alternating runs), since three busy threads share the two cores.
  *
- * Analysis stays on this thread. Sharing it would need the whole index, so a second copy of every tree, in a second
- * thread: measured on 10,000 files, that took the peak RSS over 450 MB.
+ * The analysis needs the whole index, so it stays on this thread. Sharing it would need a second copy of every tree,
+ * in a second thread: measured on 10,000 files, that took the peak RSS over 450 MB. One part of it needs nothing but
+ * a rule's text, though: parsing the routes' match rules, about 200 ms of the analysis of 10,000 files. A worker
+ * keeps ahead of this thread while they read, so it has time to spare for that: it reads the routes of the
+ * IngressRoutes of each batch and parses their rules, and sends with the batch the keys of the rules that parse
+ * without problems (short strings: what would their results cost to send, with their trees, is what parsing them
+ * costs). The rule checks skip those rules (primeRulesWithoutProblems); the others, with problems to report, are
+ * parsed again here.
+ *
+ * The workers run a script of their own, server/out/readWorker.js (readWorker.ts), which holds only the reading,
+ * pre-scanning and rule code: loading the whole CLI bundle added about 90 ms of CPU to each worker's start.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { readScanned, type ParsedFile } from '../core/parse/parseFile';
+import { rulesWithoutProblems, type TraefikVersion } from '../core/rulelang/parser';
+import { scannedRuleRequests } from '../core/rules/ruleLanguageChecks';
 import { FileReadError, readAndScan, type ScannedFile, type ScanOptions } from '../host/scan';
 
 /** The workers' script, built beside the CLI bundle (esbuild.mjs): the path holds only in the bundles of server/out. */
@@ -36,16 +43,18 @@ interface ReadWorkerData {
   routeDoctorReadWorker: {
     files: string[];
     options: ScanOptions;
+    /** The Traefik version the rules are parsed for. */
+    traefik: TraefikVersion;
     /** One Int32 shared by the workers and the main thread: the index of the next batch of files to read. */
     nextBatch: SharedArrayBuffer;
-    /** One Int32: how many workers have started. */
-    started: SharedArrayBuffer;
+    /** Where the worker sends its reports. */
+    port: MessagePort;
   };
 }
 
 /** Sent by a worker. */
 type Report =
-  | { kind: 'batch'; start: number; results: ScannedFile[] }
+  | { kind: 'batch'; start: number; results: ScannedFile[]; rulesWithoutProblems: string[] }
   | { kind: 'read-error'; file: string; message: string }
   | { kind: 'done' };
 
@@ -53,18 +62,22 @@ export function isReadWorkerData(data: unknown): data is ReadWorkerData {
   return typeof data === 'object' && data !== null && 'routeDoctorReadWorker' in data;
 }
 
-/** The body of a worker: reads and scans batches of files until none are left. */
-export function serveReadWorker(data: ReadWorkerData, port: { postMessage(message: Report): void }): void {
-  const { files, options, nextBatch, started } = data.routeDoctorReadWorker;
-  Atomics.add(new Int32Array(started), 0, 1);
+/** The body of a worker: reads and scans batches of files until none are left, then closes its port. */
+export function serveReadWorker(data: ReadWorkerData): void {
+  const { files, options, traefik, nextBatch, port } = data.routeDoctorReadWorker;
+  const send = (report: Report): void => port.postMessage(report);
   try {
-    forEachBatch(nextBatch, files, options, (start, results) => port.postMessage({ kind: 'batch', start, results }));
+    forEachBatch(nextBatch, files, options, (start, results) => {
+      const requests = results.flatMap((r) => (r.text !== undefined ? scannedRuleRequests(r.scan, r.text, traefik) : []));
+      send({ kind: 'batch', start, results, rulesWithoutProblems: rulesWithoutProblems(requests) });
+    });
+    send({ kind: 'done' });
   } catch (e) {
     if (!(e instanceof FileReadError)) throw e;
-    port.postMessage({ kind: 'read-error', file: e.file, message: e.message });
-    return;
+    send({ kind: 'read-error', file: e.file, message: e.message });
+  } finally {
+    port.close();
   }
-  port.postMessage({ kind: 'done' });
 }
 
 /**
@@ -87,16 +100,23 @@ export interface ReadResult {
   parsed: ParsedFile[];
   /** The texts of the files that had documents to read. */
   texts: Map<string, string>;
+  /** Keys of rules the workers found to parse without problems (for primeRulesWithoutProblems). */
+  rulesWithoutProblems?: Set<string>;
 }
 
 /**
  * Reads and parses `files` with workers running `workerScript` (readWorkerScript, or a script that calls
- * serveReadWorker likewise). Rejects with a FileReadError when a file cannot be read, and with the worker's
- * error when a worker fails.
+ * serveReadWorker likewise), which also parse the rules for Traefik `traefik`. Rejects with a FileReadError when a
+ * file cannot be read, and with the worker's error when a worker fails.
+ *
+ * This thread takes part in the reading: it builds the trees of the batches the workers have sent and, whenever none
+ * is waiting, reads a batch itself (the workers' reports are taken synchronously, with receiveMessageOnPort, so that
+ * this loop never yields). Neither side then waits for the other, however the work divides between them.
  */
-export function readInWorkers(files: readonly string[], options: ScanOptions, workerScript: string): Promise<ReadResult> {
+export function readInWorkers(files: readonly string[], options: ScanOptions, traefik: TraefikVersion, workerScript: string): Promise<ReadResult> {
   const parsed: ParsedFile[] = new Array(files.length);
   const texts = new Map<string, string>();
+  const withoutProblems = new Set<string>();
   const accept = (start: number, results: ScannedFile[]): void => {
     results.forEach((scanned, i) => {
       const at = start + i;
@@ -104,49 +124,83 @@ export function readInWorkers(files: readonly string[], options: ScanOptions, wo
       if (scanned.text !== undefined) texts.set(files[at]!, scanned.text);
     });
   };
-  const started = new SharedArrayBuffer(4);
-  const workerData: ReadWorkerData = { routeDoctorReadWorker: { files: [...files], options, nextBatch: new SharedArrayBuffer(4), started } };
+  const nextBatch = new SharedArrayBuffer(4);
   // The workers' allocations are short-lived (file buffers, texts sent away): a small young generation collects
   // them as cheaply and keeps their memory low.
   const count = Math.min(2, Math.max(1, availableParallelism() - 1));
-  const workers = Array.from({ length: count }, () => new Worker(workerScript, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } }));
+  const workers = Array.from({ length: count }, () => {
+    const { port1, port2 } = new MessageChannel();
+    const workerData: ReadWorkerData = { routeDoctorReadWorker: { files: [...files], options, traefik, nextBatch, port: port2 } };
+    const thread = new Worker(workerScript, { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    return { port: port1, thread, done: false };
+  });
+  let failure: Error | undefined;
+  const handle = (worker: (typeof workers)[number], report: Report): void => {
+    if (failure) return;
+    if (report.kind === 'batch') {
+      accept(report.start, report.results);
+      for (const key of report.rulesWithoutProblems) withoutProblems.add(key);
+    } else if (report.kind === 'read-error') {
+      failure = new FileReadError(report.file, report.message);
+    } else {
+      worker.done = true;
+    }
+  };
+  const drain = (): void => {
+    for (const worker of workers) {
+      for (let received = receiveMessageOnPort(worker.port); received && !failure; received = receiveMessageOnPort(worker.port)) handle(worker, received.message as Report);
+    }
+  };
+  const stop = (): void => {
+    for (const worker of workers) {
+      worker.port.close();
+      void worker.thread.terminate();
+    }
+  };
   try {
-    const startedCount = new Int32Array(started);
-    forEachBatch(workerData.routeDoctorReadWorker.nextBatch, files, options, accept, () => Atomics.load(startedCount, 0) === 0);
+    forEachBatch(nextBatch, files, options, accept, () => {
+      drain();
+      return failure === undefined;
+    });
+    drain();
   } catch (e) {
-    for (const w of workers) void w.terminate();
-    return Promise.reject(e);
+    failure ??= e as Error;
   }
+  if (failure) {
+    stop();
+    return Promise.reject(failure);
+  }
+  // Every batch is taken: what is left is the workers' last batches and their "done".
   return new Promise<ReadResult>((resolve, reject) => {
-    let running = workers.length;
-    let failed = false;
-    const fail = (error: Error): void => {
-      if (failed) return;
-      failed = true;
-      for (const w of workers) void w.terminate();
-      reject(error);
+    const settle = (): void => {
+      if (failure) {
+        stop();
+        reject(failure);
+      } else if (workers.every((w) => w.done)) {
+        for (const worker of workers) worker.port.close();
+        resolve({ parsed, texts, rulesWithoutProblems: withoutProblems });
+      }
     };
     for (const worker of workers) {
-      let done = false;
-      worker.on('message', (message: Report) => {
-        if (failed) return;
-        if (message.kind === 'batch') {
-          try {
-            accept(message.start, message.results);
-          } catch (e) {
-            fail(e as Error);
-          }
-        } else if (message.kind === 'read-error') {
-          fail(new FileReadError(message.file, message.message));
-        } else {
-          done = true;
-          if (--running === 0) resolve({ parsed, texts });
+      worker.port.on('message', (report: Report) => {
+        try {
+          handle(worker, report);
+        } catch (e) {
+          failure ??= e as Error;
         }
+        settle();
       });
-      worker.on('error', fail);
-      worker.on('exit', (code) => {
-        if (!done) fail(new Error(`a read worker stopped early (exit code ${code})`));
+      worker.thread.on('error', (e) => {
+        failure ??= e;
+        settle();
+      });
+      worker.thread.on('exit', (code) => {
+        // Reports a worker sent just before it ended may still wait on its port.
+        drain();
+        if (!worker.done) failure ??= new Error(`a read worker stopped early (exit code ${code})`);
+        settle();
       });
     }
+    settle();
   });
 }

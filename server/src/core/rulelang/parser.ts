@@ -517,10 +517,45 @@ function matcherSetFor(options: RuleParseOptions): MatcherSet {
 const recentResults = new Map<string, RuleParseResult>();
 const recentResultsLimit = 2048;
 
+/**
+ * Keys (ruleResultKey) of rules known to parse without any problem, found ahead of the analysis in another thread
+ * (see primeRulesWithoutProblems).
+ */
+let withoutProblems: ReadonlySet<string> = new Set();
+
+/** What a rule's result depends on, as one string. */
+export function ruleResultKey(rule: string, options: RuleParseOptions): string {
+  return `${options.protocol} ${options.syntax ?? 'v3'} ${options.traefik ?? 'v3'}\n${rule}`;
+}
+
+export interface RuleRequest {
+  rule: string;
+  options: RuleParseOptions;
+}
+
+/** The keys (ruleResultKey) of the requested rules that parse without any problem: plain strings, cheap to send. */
+export function rulesWithoutProblems(requests: readonly RuleRequest[]): string[] {
+  return requests.filter(({ rule, options }) => parseRule(rule, options).problems.length === 0).map(({ rule, options }) => ruleResultKey(rule, options));
+}
+
+/**
+ * Tells knownWithoutProblems which rules parse without problems (keys from rulesWithoutProblems, found by the CLI's
+ * read worker while this thread builds the trees), replacing what it was told before. A rule's problems depend on
+ * its text and options alone, so the rule checks can skip those rules instead of parsing them again.
+ */
+export function primeRulesWithoutProblems(keys: ReadonlySet<string>): void {
+  withoutProblems = keys;
+}
+
+/** Whether primeRulesWithoutProblems was told that the rule parses without problems. */
+export function knownWithoutProblems(rule: string, options: RuleParseOptions): boolean {
+  return withoutProblems.has(ruleResultKey(rule, options));
+}
+
 /** Parses and checks a rule as Traefik would. The result is shared with later parses of the same rule: never mutate it. */
 export function parseRule(rule: string, options: RuleParseOptions): RuleParseResult {
   if (options.protocol === 'generic') return parseRuleGuarded(rule, options);
-  const key = `${options.protocol} ${options.syntax ?? 'v3'} ${options.traefik ?? 'v3'}\n${rule}`;
+  const key = ruleResultKey(rule, options);
   let result = recentResults.get(key);
   if (result) {
     // Most recently used last, so that the oldest entry is the first one the map iterates.

@@ -8,9 +8,11 @@
  */
 import type { Check, CheckContext } from '../analyze';
 import type { Resource, Span, YNode, YPair, YScalar } from '../model';
+import { fastParseDocument } from '../parse/fastYaml';
+import type { FileScan } from '../parse/parseFile';
 import { asMap, asScalar, get, items, pair, str } from '../parse/ynode';
 import { convertRuleToV3 } from '../rulelang/convert';
-import { matcherCalls, parseRule, type RuleParseResult, type RuleProblem, type RuleProtocol, type RuleSyntax } from '../rulelang/parser';
+import { knownWithoutProblems, matcherCalls, parseRule, type RuleParseResult, type RuleProblem, type RuleProtocol, type RuleRequest, type RuleSyntax, type TraefikVersion } from '../rulelang/parser';
 import { type ValueOffsets, valueOffsetMap, valueRangeToFile } from '../rulelang/valueOffsets';
 
 /** A route's rule, with what is needed to place findings inside it. */
@@ -100,6 +102,43 @@ function reportDeprecatedSyntax(ctx: CheckContext, resource: Resource, syntaxPai
   }, resource);
 }
 
+interface RouteRuleRequest extends RuleRequest {
+  options: { protocol: RuleProtocol; syntax: RuleSyntax; traefik: TraefikVersion };
+}
+
+/**
+ * A route's rule with the options Traefik parses it with, or undefined when the route has no rule to parse (an
+ * empty or missing match is the route checks' `rule-empty`). Under v3, `syntax: v2` on the route selects v2 syntax.
+ */
+function routeRuleRequest(route: YNode, protocol: RuleProtocol, traefik: TraefikVersion): RouteRuleRequest | undefined {
+  const scalar = asScalar(get(route, 'match'));
+  const rule = scalar && scalar.value !== null ? String(scalar.value) : undefined;
+  if (rule === undefined || rule.trim() === '') return undefined;
+  const syntax: RuleSyntax = traefik === 'v3' && str(get(route, 'syntax')) === 'v2' ? 'v2' : 'v3';
+  return { rule, options: { protocol, syntax, traefik } };
+}
+
+/** The rules this check parses in an object of `kind` whose tree is `root`, under Traefik `traefik`. */
+function ruleRequestsIn(kind: string, root: YNode, traefik: TraefikVersion): RuleRequest[] {
+  if (!ruleLanguage.kinds.includes(kind)) return [];
+  const protocol: RuleProtocol = kind === 'IngressRoute' ? 'http' : 'tcp';
+  return items(get(root, 'spec', 'routes')).flatMap((route) => routeRuleRequest(route, protocol, traefik) ?? []);
+}
+
+/**
+ * The rules this check will parse in the documents a scan keeps, read here on their own (documents the fast reader
+ * cannot read are left out): for parsing them ahead, in the CLI's read worker (rulesWithoutProblems).
+ */
+export function scannedRuleRequests(scan: FileScan, text: string, traefik: TraefikVersion): RuleRequest[] {
+  const out: RuleRequest[] = [];
+  for (const doc of scan.toRead) {
+    if (doc.kind === undefined || !ruleLanguage.kinds.includes(doc.kind)) continue;
+    const root = fastParseDocument(text, doc.span.start, doc.span.end);
+    if (root) out.push(...ruleRequestsIn(doc.kind, root, traefik));
+  }
+  return out;
+}
+
 function checkRoute(ctx: CheckContext, resource: Resource, route: YNode, protocol: RuleProtocol, hasTls: boolean): void {
   const traefik = ctx.options.traefik.version;
   const syntaxPair = pair(route, 'syntax');
@@ -111,16 +150,18 @@ function checkRoute(ctx: CheckContext, resource: Resource, route: YNode, protoco
     ctx.report({ code: 'rule-syntax', span: matchNode.span, message: `match must be a string holding the rule. ${consequences[protocol]}` }, resource);
     return;
   }
-  if (!scalar || rule === undefined || rule.trim() === '') return;
-  const syntax: RuleSyntax = traefik === 'v3' && str(syntaxPair?.value) === 'v2' ? 'v2' : 'v3';
-  const result = parseRule(rule, { protocol, syntax, traefik });
+  const request = routeRuleRequest(route, protocol, traefik);
+  if (!scalar || !request) return;
+  // Only a TCP route without TLS needs more of its rule than its problems.
+  if ((protocol === 'http' || hasTls) && knownWithoutProblems(request.rule, request.options)) return;
+  const result = parseRule(request.rule, request.options);
   if (result.problems.length === 0 && !(protocol === 'tcp' && !hasTls && result.valid)) return;
   let offsets: ValueOffsets | undefined;
   const routeRule: RouteRule = {
-    resource, protocol, rule, scalar,
+    resource, protocol, rule: request.rule, scalar,
     offsets: () => (offsets ??= resource.fileText !== undefined ? valueOffsetMap(resource.fileText, scalar) : { offsets: [], ends: [], exact: false }),
   };
-  for (const problem of result.problems) reportProblem(ctx, routeRule, problem, traefik === 'v2' ? 'v2' : syntax);
+  for (const problem of result.problems) reportProblem(ctx, routeRule, problem, traefik === 'v2' ? 'v2' : request.options.syntax);
   if (protocol === 'tcp' && !hasTls && result.valid) checkHostSniTls(ctx, routeRule, result);
 }
 
