@@ -5,7 +5,7 @@
  */
 import type { Resource } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
-import { asMap, get, stringMap } from '../parse/ynode';
+import { asMap, get, getPath, stringMap } from '../parse/ynode';
 
 export function objectKey(kind: string, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
@@ -42,7 +42,7 @@ export function podTemplateLabels(r: Resource): Record<string, string> | null | 
   const path = podTemplatePaths.get(r.kind);
   if (!path) return null;
   if (r.kind === 'Rollout' && get(r.root, 'spec', 'workloadRef') !== undefined) return undefined;
-  const template = path.length === 0 ? r.root : asMap(get(r.root, ...path));
+  const template = path.length === 0 ? r.root : asMap(getPath(r.root, path));
   return template ? stringMap(get(template, 'metadata', 'labels')) : undefined;
 }
 

@@ -13,7 +13,7 @@
  * Nothing is reported from a list that could not be read: an unread namespace gives "unknown", never a guess.
  */
 import type { AnalysisOptions, Finding, RelatedInformation, Resource, ResourceRef, ScalarValue, Span, TraefikOptions, YMap, YNode } from '../model';
-import { asScalar, get, items, pair, str, stringMap } from '../parse/ynode';
+import { asScalar, get, getPath, items, pair, str, stringMap } from '../parse/ynode';
 import { defaultSeverity } from '../rules/catalog';
 import { endpointRule, explainNoEndpoints, formatLabels, labelsMatch, serversFor, type EndpointRule } from './endpoints';
 import { qualifiedResource, readStatus, wasRead, type ClusterSnapshot, type LiveCustomObject, type LiveService, type LiveServicePort, type SnapshotProblem, type StringMap } from './snapshot';
@@ -618,7 +618,7 @@ function findServicePort(svc: LiveService, port: ScalarValue | undefined): LiveS
 }
 
 function valueSpan(root: YMap, path: string[]): Span {
-  const node = get(root, ...path);
+  const node = getPath(root, path);
   if (node) return node.span;
   return root.pairs[0]?.keySpan ?? root.span;
 }

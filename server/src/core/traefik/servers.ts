@@ -11,7 +11,7 @@ import type { IndexView } from '../analyze';
 import { derived } from '../index/derived';
 import { predictEndpointsFromWorkloads, serviceSelector } from '../k8s/endpoints';
 import type { RelatedInformation, Resource, TraefikOptions, YNode } from '../model';
-import { asMap, asScalar, get, items, pair, str } from '../parse/ynode';
+import { asMap, asScalar, get, getPath, items, pair, str } from '../parse/ynode';
 import { endpointsServiceName, holdsClusterEndpoints } from './authority';
 import type { TraefikEnv } from './issues';
 import type { ServicePort } from './kubernetes';
@@ -137,7 +137,7 @@ function sliceGroups(source: Resource): EndpointGroup[] {
 }
 
 function booleanAt(node: YNode, ...path: string[]): boolean | undefined {
-  const value = asScalar(get(node, ...path))?.value;
+  const value = asScalar(getPath(node, path))?.value;
   return typeof value === 'boolean' ? value : undefined;
 }
 
