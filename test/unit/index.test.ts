@@ -54,3 +54,35 @@ test('a workload provides one key per Pod label, or the unknown key; other kinds
   const [service] = parseFile('s.yaml', svc('web', 'prod')).resources;
   assert.deepEqual(podKeys(service!), []);
 });
+
+test('lookups give the same answers whether the index built its maps before the changes or only after them', () => {
+  const steps: [string, string | undefined][] = [
+    ['a.yaml', `${svc('web', 'prod')}---\n${pod('p1', 'app: web')}`],
+    ['b.yaml', `${svc('api', 'prod')}---\n${pod('p2', 'app: api, tier: back')}`],
+    ['a.yaml', `${svc('web', 'dev')}---\n${pod('p1', 'app: api')}`],
+    ['c.yaml', svc('web', 'prod')],
+    ['b.yaml', undefined],
+    ['d.yaml', pod('p3', 'app: web')],
+  ];
+  const answers = (index: WorkspaceIndex) => ({
+    web: names(index.find('Service', 'prod', 'web')),
+    prod: names(index.inNamespace('Service', 'prod')),
+    services: names(index.ofKind('Service')),
+    pods: names(index.ofKind('Pod')),
+    api: names(index.podTemplatesMatching('prod', { app: 'api' }).results),
+    webPods: names(index.podTemplatesMatching('prod', { app: 'web' }).results),
+  });
+  // One index is looked up after every step (its maps follow each change), the other only at the end.
+  const early = new WorkspaceIndex();
+  const late = new WorkspaceIndex();
+  for (const [file, text] of steps) {
+    for (const index of [early, late]) {
+      if (text === undefined) index.removeFile(file);
+      else index.setFile(parseFile(file, text));
+    }
+    answers(early);
+  }
+  assert.deepEqual(answers(late), answers(early));
+  assert.deepEqual(answers(early).api, ['a.yaml:p1']);
+  assert.deepEqual(answers(early).prod, ['c.yaml:web']);
+});

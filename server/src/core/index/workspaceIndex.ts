@@ -77,8 +77,10 @@ export class WorkspaceIndex {
   private readonly byPodLabel: Postings3 = new Map();
   /** namespace: workloads whose Pod labels cannot be known. */
   private readonly podUnknown: Postings = new Map();
-  /** Pod labels of every indexed workload with known labels, computed once when its file is set. */
+  /** Pod labels of every indexed workload with known labels, computed once when the lookup maps take its file. */
   private readonly podLabels = new Map<Resource, Record<string, string>>();
+  /** Whether the maps above hold the files (see ensureLookupMaps). */
+  private posted = false;
   private changes = 0;
   /** The files of the latest changes, oldest first: entry i is the file of change `journalStart + i + 1`. */
   private journal: string[] = [];
@@ -112,6 +114,30 @@ export class WorkspaceIndex {
     this.record(file.file);
     this.removeFile(file.file);
     this.parsed.set(file.file, file);
+    if (this.posted) this.post(file);
+  }
+
+  removeFile(file: string): ParsedFile | undefined {
+    const old = this.parsed.get(file);
+    if (!old) return undefined;
+    this.record(file);
+    this.parsed.delete(file);
+    if (this.posted) this.unpost(old);
+    return old;
+  }
+
+  /**
+   * Builds the lookup maps on the first lookup, then keeps them up to date. An index nobody looks up never builds
+   * them: in a repository of kustomize builds, the analysis looks its references up in the deployed objects (a
+   * second index, see kustomize/world.ts), so the index of the source files only holds them.
+   */
+  private ensureLookupMaps(): void {
+    if (this.posted) return;
+    this.posted = true;
+    for (const file of this.parsed.values()) this.post(file);
+  }
+
+  private post(file: ParsedFile): void {
     for (const r of file.resources) {
       push(level(level(this.byObject, r.kind), r.namespace), r.name, r);
       push(level(this.byNamespace, r.kind), r.namespace, r);
@@ -128,12 +154,8 @@ export class WorkspaceIndex {
     }
   }
 
-  removeFile(file: string): ParsedFile | undefined {
-    const old = this.parsed.get(file);
-    if (!old) return undefined;
-    this.record(file);
-    this.parsed.delete(file);
-    for (const r of old.resources) {
+  private unpost(file: ParsedFile): void {
+    for (const r of file.resources) {
       pull3(this.byObject, r.kind, r.namespace, r.name, r);
       pull2(this.byNamespace, r.kind, r.namespace, r);
       pull(this.byKind, r.kind, r);
@@ -142,7 +164,6 @@ export class WorkspaceIndex {
       else if (podTemplatePaths.has(r.kind)) pull(this.podUnknown, r.namespace, r);
       this.podLabels.delete(r);
     }
-    return old;
   }
 
   getFile(file: string): ParsedFile | undefined {
@@ -165,14 +186,17 @@ export class WorkspaceIndex {
 
   /** Objects of a kind with a namespace and name (several when the workspace defines one twice). */
   find(kind: string, namespace: string, name: string): readonly Resource[] {
+    this.ensureLookupMaps();
     return this.byObject.get(kind)?.get(namespace)?.get(name) ?? [];
   }
 
   inNamespace(kind: string, namespace: string): readonly Resource[] {
+    this.ensureLookupMaps();
     return this.byNamespace.get(kind)?.get(namespace) ?? [];
   }
 
   ofKind(kind: string): readonly Resource[] {
+    this.ensureLookupMaps();
     return this.byKind.get(kind) ?? [];
   }
 
@@ -185,6 +209,7 @@ export class WorkspaceIndex {
    * that matches carries all of them), so the keys returned name that pair alone, plus the unknown-labels key.
    */
   podTemplatesMatching(namespace: string, selector: Readonly<Record<string, string>>): PodTemplateLookup {
+    this.ensureLookupMaps();
     const pairs = Object.entries(selector);
     if (pairs.length === 0) {
       const results: Resource[] = [];
