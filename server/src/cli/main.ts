@@ -272,8 +272,12 @@ export function wantsCluster(argv: readonly string[]): boolean {
  * each on two cores): CPU of the whole process about 4.4 → 3.2 s, cold check median 2.9 → 2.5 s. Both flags are read
  * when a function is first run or compiled, so setting them at start applies them to nearly all the code, including
  * the read workers', which are started later.
+ *
+ * Only on V8 11, Node 20's, where this was measured: newer V8s tier up by other counts (with Maglev between), and
+ * an unknown flag makes V8 print an error.
  */
 function tuneV8ForOneShotRun(): void {
+  if (!process.versions.v8.startsWith('11.')) return;
   setFlagsFromString('--interrupt-budget=200000');
   setFlagsFromString('--max-inlined-bytecode-size-cumulative=300');
 }
