@@ -6,8 +6,8 @@
  * take batches of files from a shared counter so that a large CRD never leaves one idle. Only small data comes back:
  * each file's scan and, when it has documents to read, its text (a string, copied cheaply). The YNode trees are
  * built here: structured clone of many small objects is several times slower than building them with the fast
- * reader, so sending trees would cost more than it saves. This thread reads batches too whenever no result of a
- * worker is waiting (at first, while the workers load their script, and whenever it gets ahead of them).
+ * reader, so sending trees would cost more than it saves. This thread reads batches too, between building the trees
+ * of the batches the workers have sent (at first, while the workers load their script, it reads alone).
  *
  * This thread is the one the check waits for (it builds every tree, then analyses), so the workers leave it a core of
  * its own: one worker on two cores, two beyond. Measured on 10,000 files and two cores, a second worker made the
@@ -109,9 +109,11 @@ export interface ReadResult {
  * serveReadWorker likewise), which also parse the rules for Traefik `traefik`. Rejects with a FileReadError when a
  * file cannot be read, and with the worker's error when a worker fails.
  *
- * This thread takes part in the reading: it builds the trees of the batches the workers have sent and, whenever none
- * is waiting, reads a batch itself (the workers' reports are taken synchronously, with receiveMessageOnPort, so that
- * this loop never yields). Neither side then waits for the other, however the work divides between them.
+ * This thread takes part in the reading: it builds the trees of every batch the workers have sent, then reads one
+ * batch itself, and so on (the workers' reports are taken synchronously, with receiveMessageOnPort, so that this
+ * loop never yields). Neither side then waits for the other, however the work divides between them; measured on
+ * 10,000 files, this thread read 40 to 110 of the 625 batches. Reading only when no report waits made no measurable
+ * difference (8 alternating runs).
  */
 export function readInWorkers(files: readonly string[], options: ScanOptions, traefik: TraefikVersion, workerScript: string): Promise<ReadResult> {
   const parsed: ParsedFile[] = new Array(files.length);
