@@ -86,7 +86,10 @@ interface RuleSite {
 function ruleSites(file: string, text: string): RuleSite[] {
   const sites: RuleSite[] = [];
   const add = (r: Resource, protocol: RuleProtocol, scalar: YScalar | undefined, where: string, flow: boolean) => {
-    if (scalar && typeof scalar.value === 'string') sites.push({ protocol, scalar, rule: scalar.value, where: `${file} ${r.kind} ${r.name} ${where}`, flow });
+    // An alias (`match: *rule`) is not where its rule is written; and the grammar leaves a rule after an anchor
+    // (`match: &rule Host(…)`) plain YAML, as README.md says.
+    if (!scalar || typeof scalar.value !== 'string' || scalar.style === 'alias' || /&\S+[\t ]+$/.test(text.slice(text.lastIndexOf('\n', scalar.span.start) + 1, scalar.span.start))) return;
+    sites.push({ protocol, scalar, rule: scalar.value, where: `${file} ${r.kind} ${r.name} ${where}`, flow });
   };
   for (const r of parseFile(file, text).resources) {
     if (r.kind === 'IngressRoute' || r.kind === 'IngressRouteTCP') {

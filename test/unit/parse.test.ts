@@ -128,3 +128,40 @@ describe('parseFile', () => {
     assert.ok(!JSON.stringify(secret.root).includes('hunter2'));
   });
 });
+
+describe('full YAML reader', () => {
+  test('an alias stands for its anchored node and a merge key merges, as Kubernetes reads them', () => {
+    const text = [
+      'metadata:',
+      '  labels: &labels {app: web, tier: front}',
+      'selector: *labels',
+      'port: &port 80',
+      'target: *port',
+      'base: &base {port: 80, protocol: TCP}',
+      'ports:',
+      '  - <<: *base',
+      '    protocol: UDP',
+      '  - <<: [{name: a}, *base]',
+    ].join('\n');
+    const { node, errors } = fullParseDocument(text, 0, text.length);
+    assert.deepEqual(errors, []);
+    const plain = (n: YNode | undefined): unknown => (!n ? n : n.type === 'scalar' ? n.value : n.type === 'seq' ? n.items.map(plain) : Object.fromEntries(n.pairs.map((p) => [p.key, plain(p.value)])));
+    assert.deepEqual(plain(get(node!, 'selector')), { app: 'web', tier: 'front' });
+    assert.deepEqual(plain(get(node!, 'ports')), [
+      // A key the mapping sets itself wins over the merged one; of two merged mappings, the first wins.
+      { port: 80, protocol: 'UDP' },
+      { name: 'a', port: 80, protocol: 'TCP' },
+    ]);
+    // An aliased scalar has the anchored value, where the alias is written, and says it is an alias (fixes leave it).
+    const target = get(node!, 'target');
+    assert.deepEqual(target && target.type === 'scalar' ? [target.value, target.style, text.slice(target.span.start, target.span.end)] : undefined, [80, 'alias', '*port']);
+  });
+
+  test('an alias bomb is too complex, not expanded', () => {
+    let bomb = 'a0: &a0 "lol"\n';
+    for (let i = 1; i < 30; i++) bomb += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    const result = fullParseDocument(bomb, 0, bomb.length);
+    assert.equal(result.node, null);
+    assert.equal(result.tooComplex, true);
+  });
+});

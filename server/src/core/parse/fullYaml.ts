@@ -3,8 +3,8 @@
  * reader. Used when the fast reader gives up, and for whatever needs the full YAML language. Never throws;
  * syntax errors come back as data.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { Span, YNode, YPair } from '../model';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Span, YMap, YNode, YPair } from '../model';
 
 export interface FullParseResult {
   node: YNode | null;
@@ -30,7 +30,8 @@ export function fullParseDocument(text: string, start: number, end: number): Ful
   const source = text.slice(start, end);
   let doc;
   try {
-    doc = parseDocument(source, { uniqueKeys: true, prettyErrors: false, lineCounter: new LineCounter()});
+    // Merge keys (`<<: *defaults`) are YAML 1.1, which Kubernetes' YAML reader (and so kubectl) still applies.
+    doc = parseDocument(source, { uniqueKeys: true, merge: true, prettyErrors: false, lineCounter: new LineCounter() });
   } catch (e) {
     return { node: null, errors: [{ message: String((e as Error).message ?? e), span: { start, end: start } }] };
   }
@@ -40,7 +41,7 @@ export function fullParseDocument(text: string, start: number, end: number): Ful
   }));
   if (errors.length > 0) return { node: null, errors };
   const budget = { left: maxNodes };
-  const node = doc.contents ? convert(doc.contents as YamlNode, start, budget, 0) : null;
+  const node = doc.contents ? convert(doc.contents as YamlNode, { doc, base: start, budget, anchored: new Map() }, 0) : null;
   if (budget.left < 0) {
     return { node: null, tooComplex: true, errors: [{ message: `the document has more than ${maxNodes} nodes`, span: { start, end: start } }] };
   }
@@ -93,36 +94,85 @@ export function nestingTooDeep(text: string, start: number, end: number, limit: 
   return -1;
 }
 
-function convert(node: YamlNode, base: number, budget: { left: number }, depth: number): YNode {
-  if (--budget.left < 0 || depth > maxNestingDepth) return { type: 'scalar', value: null, style: 'plain', span: spanOf(node, base) };
+interface Conversion {
+  doc: Document;
+  /** Offset of the document in the file. */
+  base: number;
+  /** Nodes left before the document counts as too complex; aliases count their target again (alias bombs). */
+  budget: { left: number };
+  /** The node each alias stands for: the yaml package looks it up through the whole document every time. */
+  anchored: Map<YamlNode, YamlNode | undefined>;
+}
+
+function convert(node: YamlNode, c: Conversion, depth: number): YNode {
+  const span = spanOf(node, c.base);
+  if (--c.budget.left < 0 || depth > maxNestingDepth) return { type: 'scalar', value: null, style: 'plain', span };
   if (isAlias(node)) {
-    // Aliases are rare in manifests; the resolved target is not needed by any rule, so keep a marker only.
-    return { type: 'scalar', value: null, style: 'alias', span: spanOf(node, base) };
+    // An alias stands for its anchored node, as Kubernetes reads it (`matchLabels: *labels`): the value is the
+    // anchored one, in the alias's place. Scalars keep the style `alias`, so that fixes leave them alone.
+    let target = c.anchored.get(node);
+    if (!c.anchored.has(node)) c.anchored.set(node, (target = node.resolve(c.doc) as YamlNode | undefined));
+    if (!target) return { type: 'scalar', value: null, style: 'alias', span };
+    const value = convert(target, c, depth + 1);
+    return value.type === 'scalar' ? { ...value, style: 'alias', span } : { ...value, span };
   }
   if (isScalar(node)) {
     const style = node.type === 'QUOTE_SINGLE' ? 'single' : node.type === 'QUOTE_DOUBLE' ? 'double' : node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL' ? 'block' : 'plain';
     const v = node.value;
     const value = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
-    return { type: 'scalar', value, style, span: spanOf(node, base) };
+    return { type: 'scalar', value, style, span };
   }
-  if (isMap(node)) {
-    const pairs: YPair[] = [];
-    for (const item of node.items) {
-      if (!isPair(item)) continue;
-      const k = item.key as YamlNode | null;
-      if (!k || !isScalar(k)) continue;
-      const key = k.type === 'PLAIN' && k.source !== undefined ? String(k.source) : String(k.value);
-      const keySpan = spanOf(k, base);
-      const value: YNode = item.value
-        ? convert(item.value as YamlNode, base, budget, depth + 1)
-        : { type: 'scalar', value: null, style: 'plain', span: { start: keySpan.end + 1, end: keySpan.end + 1 } };
-      pairs.push({ key, keySpan, value });
-    }
-    return { type: 'map', pairs, flow: node.flow === true, span: spanOf(node, base) };
-  }
+  if (isMap(node)) return { type: 'map', pairs: mapPairs(node.items, c, depth), flow: node.flow === true, span };
   if (isSeq(node)) {
-    const items = node.items.map((i) => convert(i as YamlNode, base, budget, depth + 1));
-    return { type: 'seq', items, flow: node.flow === true, span: spanOf(node, base) };
+    const items = node.items.map((i) => convert(i as YamlNode, c, depth + 1));
+    return { type: 'seq', items, flow: node.flow === true, span };
   }
-  return { type: 'scalar', value: null, style: 'plain', span: spanOf(node, base) };
+  return { type: 'scalar', value: null, style: 'plain', span };
+}
+
+/**
+ * The pairs of a mapping. A merge key (`<<: *base`, or a list of aliases) brings in the pairs of the mappings it
+ * names, in its place, except for keys the mapping sets itself or an earlier merged mapping gave.
+ */
+function mapPairs(items: readonly unknown[], c: Conversion, depth: number): YPair[] {
+  const explicit = new Set<string>();
+  for (const item of items) {
+    if (isPair(item) && isScalar(item.key) && !isMergeKey(item.key)) explicit.add(keyText(item.key));
+  }
+  const pairs: YPair[] = [];
+  const merged = new Set<string>();
+  for (const item of items) {
+    if (!isPair(item)) continue;
+    const k = item.key as YamlNode | null;
+    if (!k || !isScalar(k)) continue;
+    if (isMergeKey(k)) {
+      const sources = isSeq(item.value) ? item.value.items : [item.value];
+      for (const source of sources) {
+        const value = source ? convert(source as YamlNode, c, depth + 1) : undefined;
+        if (value?.type !== 'map') continue;
+        for (const p of (value as YMap).pairs) {
+          if (explicit.has(p.key) || merged.has(p.key)) continue;
+          merged.add(p.key);
+          pairs.push(p);
+        }
+      }
+      continue;
+    }
+    const key = keyText(k);
+    const keySpan = spanOf(k, c.base);
+    const value: YNode = item.value
+      ? convert(item.value as YamlNode, c, depth + 1)
+      : { type: 'scalar', value: null, style: 'plain', span: { start: keySpan.end + 1, end: keySpan.end + 1 } };
+    pairs.push({ key, keySpan, value });
+  }
+  return pairs;
+}
+
+function keyText(k: YamlNode & { type?: string; source?: string; value?: unknown }): string {
+  return k.type === 'PLAIN' && k.source !== undefined ? String(k.source) : String(k.value);
+}
+
+/** `<<` written plain: with `merge` on, the yaml package reads it as the merge key. */
+function isMergeKey(k: unknown): boolean {
+  return isScalar(k) && k.type === 'PLAIN' && k.source === '<<';
 }
