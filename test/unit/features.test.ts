@@ -573,3 +573,51 @@ test('new keys take the map\'s indentation and style; removals take whole lines'
   const crlfRoot = parseFile('t.yaml', crlf).resources[0]!.root;
   assert.equal(applyEdits(crlf, [insertIntoMap('t', crlf, asMap(get(crlfRoot, 'm'))!, [{ path: ['b'], value: 2 }])!]), 'kind: Service\r\napiVersion: v1\r\nm:\r\n  a: 1\r\n  b: 2\r\n');
 });
+
+test('quick fixes never edit values written as an alias or merged in with <<, only what is written where they point', () => {
+  // The Service's selector is an alias of its own labels, and its port comes from a merge key: a fix that edited
+  // those spans would write into `*labels` or `<<: *port`. The Deployment's Pod labels are written out, so the fix
+  // that changes them stays.
+  const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: &labels
+    app: web
+    version: v1
+spec:
+  selector: *labels
+  ports:
+    - <<: &port {port: 80}
+      targetPort: http
+`;
+  const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels:
+        app: web
+        version: v2
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          ports:
+            - name: http
+              containerPort: 8080
+`;
+  const w = workspace([{ file: 'service.yaml', text: service }, { file: 'deployment.yaml', text: deployment }]);
+  const findings = w.findings('service.yaml').filter((f) => f.code === 'selector-no-match');
+  assert.equal(findings.length, 1, 'the aliased selector is read: app=web, version=v1 selects no Pods');
+  const fixes = findings.flatMap((f) => fixesFor(w.ctx, f)).filter((f) => f.kind === 'quickfix');
+  assert.deepEqual(fixes.map((f) => f.title), ['Set version: v1 on the pod template of Deployment web']);
+  for (const fix of fixes) {
+    for (const edit of fix.edits) assert.notEqual((edit.file === 'service.yaml' ? service : deployment)[edit.span.start], '*', fix.title);
+  }
+  assert.match(w.apply(fixes[0]!.edits, 'deployment.yaml'), /version: v1\n/);
+});

@@ -60,6 +60,15 @@ export function renderScalar(value: string | number, style: YScalar['style'], in
 }
 
 /**
+ * Whether what a span covers is written as an alias: a collection (`selector: *labels`), or a pair a merge key
+ * brought in (`<<: *base`, its key span is the alias). Its content is written at the anchor, so no edit of it can be
+ * made where the span is.
+ */
+function isAlias(text: string, span: Span): boolean {
+  return text.charCodeAt(span.start) === 42 /* * */;
+}
+
+/**
  * Replaces a scalar's value. An empty value (`name:` with nothing after it) gets the value after a space. Block
  * scalars and aliases are not rewritten: their text spans lines or points elsewhere, and no reference is written so.
  */
@@ -115,7 +124,7 @@ function flowText(entry: NewEntry): string {
  * stays where it is), in a flow map after the pair's value.
  */
 export function insertIntoMap(file: string, text: string, map: YMap, entries: readonly NewEntry[], after?: YPair): TextEdit | undefined {
-  if (entries.length === 0) return undefined;
+  if (entries.length === 0 || isAlias(text, map.span)) return undefined;
   const previous = after ?? map.pairs[map.pairs.length - 1];
   if (map.flow) {
     const parts = entries.map(flowText);
@@ -123,7 +132,7 @@ export function insertIntoMap(file: string, text: string, map: YMap, entries: re
     return { file, span: { start: map.span.start + 1, end: map.span.start + 1 }, newText: parts.join(', ') };
   }
   const first = map.pairs[0];
-  if (!first || !previous) return undefined;
+  if (!first || !previous || isAlias(text, first.keySpan) || isAlias(text, previous.keySpan)) return undefined;
   const column = columnOf(text, first.keySpan.start);
   const step = indentStep(text, map);
   const nl = lineBreakOf(text);
@@ -142,6 +151,7 @@ export function insertIntoMap(file: string, text: string, map: YMap, entries: re
  * Undefined for an empty block sequence, whose style cannot be seen.
  */
 export function appendToSequence(file: string, text: string, seq: YSeq, value: string): TextEdit | undefined {
+  if (isAlias(text, seq.span)) return undefined;
   const last = seq.items[seq.items.length - 1];
   if (seq.flow) {
     const rendered = renderScalar(value, 'plain', true);
@@ -163,7 +173,7 @@ export function appendToSequence(file: string, text: string, seq: YSeq, value: s
  * end of the key's line.
  */
 function fillEmptyPair(file: string, text: string, parent: YMap, p: YPair, entries: readonly NewEntry[]): TextEdit | undefined {
-  if (parent.flow) return undefined;
+  if (parent.flow || isAlias(text, parent.span)) return undefined;
   const step = indentStep(text, parent);
   const column = columnOf(text, p.keySpan.start) + step;
   const nl = lineBreakOf(text);
@@ -205,6 +215,7 @@ export function setPath(file: string, text: string, map: YMap, path: readonly st
  * key shares a line with a sequence dash.
  */
 export function removePair(file: string, text: string, map: YMap, p: YPair): TextEdit | undefined {
+  if (isAlias(text, map.span) || isAlias(text, p.keySpan)) return undefined;
   const index = map.pairs.indexOf(p);
   if (index < 0 || map.pairs.length < 2) return undefined;
   if (map.flow) {

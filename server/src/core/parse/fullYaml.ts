@@ -4,7 +4,7 @@
  * syntax errors come back as data.
  */
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { Span, YMap, YNode, YPair } from '../model';
+import type { Span, YNode, YPair } from '../model';
 
 export interface FullParseResult {
   node: YNode | null;
@@ -104,27 +104,30 @@ interface Conversion {
   anchored: Map<YamlNode, YamlNode | undefined>;
 }
 
-function convert(node: YamlNode, c: Conversion, depth: number): YNode {
-  const span = spanOf(node, c.base);
+/**
+ * `at` is set inside the expansion of an alias: every node there takes the alias's span (where this object uses the
+ * values, and where its findings point) and scalars the style `alias`, so that fixes, which edit only what is
+ * written where a span says, leave expanded values alone (features/yamlEdit.ts refuses a collection or merged pair whose text is an alias).
+ */
+function convert(node: YamlNode, c: Conversion, depth: number, at?: Span): YNode {
+  const span = at ?? spanOf(node, c.base);
   if (--c.budget.left < 0 || depth > maxNestingDepth) return { type: 'scalar', value: null, style: 'plain', span };
   if (isAlias(node)) {
-    // An alias stands for its anchored node, as Kubernetes reads it (`matchLabels: *labels`): the value is the
-    // anchored one, in the alias's place. Scalars keep the style `alias`, so that fixes leave them alone.
+    // An alias stands for its anchored node, as Kubernetes reads it (`matchLabels: *labels`).
     let target = c.anchored.get(node);
     if (!c.anchored.has(node)) c.anchored.set(node, (target = node.resolve(c.doc) as YamlNode | undefined));
     if (!target) return { type: 'scalar', value: null, style: 'alias', span };
-    const value = convert(target, c, depth + 1);
-    return value.type === 'scalar' ? { ...value, style: 'alias', span } : { ...value, span };
+    return convert(target, c, depth + 1, span);
   }
   if (isScalar(node)) {
-    const style = node.type === 'QUOTE_SINGLE' ? 'single' : node.type === 'QUOTE_DOUBLE' ? 'double' : node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL' ? 'block' : 'plain';
+    const style = at ? 'alias' : node.type === 'QUOTE_SINGLE' ? 'single' : node.type === 'QUOTE_DOUBLE' ? 'double' : node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL' ? 'block' : 'plain';
     const v = node.value;
     const value = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
     return { type: 'scalar', value, style, span };
   }
-  if (isMap(node)) return { type: 'map', pairs: mapPairs(node.items, c, depth), flow: node.flow === true, span };
+  if (isMap(node)) return { type: 'map', pairs: mapPairs(node.items, c, depth, at), flow: node.flow === true, span };
   if (isSeq(node)) {
-    const items = node.items.map((i) => convert(i as YamlNode, c, depth + 1));
+    const items = node.items.map((i) => convert(i as YamlNode, c, depth + 1, at));
     return { type: 'seq', items, flow: node.flow === true, span };
   }
   return { type: 'scalar', value: null, style: 'plain', span };
@@ -134,7 +137,7 @@ function convert(node: YamlNode, c: Conversion, depth: number): YNode {
  * The pairs of a mapping. A merge key (`<<: *base`, or a list of aliases) brings in the pairs of the mappings it
  * names, in its place, except for keys the mapping sets itself or an earlier merged mapping gave.
  */
-function mapPairs(items: readonly unknown[], c: Conversion, depth: number): YPair[] {
+function mapPairs(items: readonly unknown[], c: Conversion, depth: number, at: Span | undefined): YPair[] {
   const explicit = new Set<string>();
   for (const item of items) {
     if (isPair(item) && isScalar(item.key) && !isMergeKey(item.key)) explicit.add(keyText(item.key));
@@ -148,9 +151,9 @@ function mapPairs(items: readonly unknown[], c: Conversion, depth: number): YPai
     if (isMergeKey(k)) {
       const sources = isSeq(item.value) ? item.value.items : [item.value];
       for (const source of sources) {
-        const value = source ? convert(source as YamlNode, c, depth + 1) : undefined;
+        const value = source ? convert(source as YamlNode, c, depth + 1, at) : undefined;
         if (value?.type !== 'map') continue;
-        for (const p of (value as YMap).pairs) {
+        for (const p of value.pairs) {
           if (explicit.has(p.key) || merged.has(p.key)) continue;
           merged.add(p.key);
           pairs.push(p);
@@ -159,10 +162,10 @@ function mapPairs(items: readonly unknown[], c: Conversion, depth: number): YPai
       continue;
     }
     const key = keyText(k);
-    const keySpan = spanOf(k, c.base);
+    const keySpan = at ?? spanOf(k, c.base);
     const value: YNode = item.value
-      ? convert(item.value as YamlNode, c, depth + 1)
-      : { type: 'scalar', value: null, style: 'plain', span: { start: keySpan.end + 1, end: keySpan.end + 1 } };
+      ? convert(item.value as YamlNode, c, depth + 1, at)
+      : { type: 'scalar', value: null, style: 'plain', span: at ?? { start: keySpan.end + 1, end: keySpan.end + 1 } };
     pairs.push({ key, keySpan, value });
   }
   return pairs;
