@@ -107,7 +107,8 @@ interface Conversion {
 /**
  * `at` is set inside the expansion of an alias: every node there takes the alias's span (where this object uses the
  * values, and where its findings point) and scalars the style `alias`, so that fixes, which edit only what is
- * written where a span says, leave expanded values alone (features/yamlEdit.ts refuses a collection or merged pair whose text is an alias).
+ * written where a span says, leave expanded values alone (features/yamlEdit.ts refuses scalars of that style, and
+ * collections and merged pairs whose text is an alias).
  */
 function convert(node: YamlNode, c: Conversion, depth: number, at?: Span): YNode {
   const span = at ?? spanOf(node, c.base);
