@@ -54,8 +54,9 @@ export interface ResourceRef {
 /** One Kubernetes object read from one YAML document. */
 export interface Resource {
   file: string;
-  /** Position of the document within its file (0-based). */
+  /** Position of the document within its file (0-based); the items of a List share their document's. */
   docIndex: number;
+  /** The object's range: its document, or its item in a List. */
   docSpan: Span;
   apiVersion: string;
   /** API group: '' for the core group, e.g. 'apps', 'traefik.io'. */

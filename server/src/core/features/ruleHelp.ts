@@ -287,7 +287,7 @@ function hostHover(ctx: HoverContext, at: RuleAt, matcher: string, host: string)
   const others = workspaceHosts(ctx).filter((u) => {
     if (u.host.toLowerCase() !== host.toLowerCase()) return false;
     if (u.resource === at.site.resource && u.route === at.site.route) return false;
-    const key = `${u.resource.file}#${u.resource.docIndex}#${u.route}`;
+    const key = `${u.resource.file}#${u.resource.docSpan.start}#${u.route}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -122,7 +122,7 @@ export function scanFile(file: string, text: string, options: ParseOptions = {})
       kindSearched = true;
     }
     const kind = kindMatch && kindMatch.index < span.end ? kindMatch[1] ?? kindMatch[2] ?? kindMatch[3] : undefined;
-    if (kind !== undefined && !analysedKinds.has(kind)) {
+    if (kind !== undefined && !analysedKinds.has(kind) && !isListKind(kind)) {
       scan.skipped.push({ docIndex, span, reason: 'irrelevant-kind', kind });
       continue;
     }
@@ -193,6 +193,17 @@ function readDocument(text: string, file: string, doc: DocumentToRead, result: P
     result.skipped.push({ docIndex, span, reason: 'not-kubernetes' });
     return;
   }
+  const items = listItems(root);
+  if (items) {
+    // kubectl and kustomize apply the items of a List, not the List: each is an object of its own, in this document.
+    for (const item of items) addObject(text, file, docIndex, item.span, item, kind, result);
+    return;
+  }
+  addObject(text, file, docIndex, span, root, kind, result);
+}
+
+/** Adds the object `root` (a document, or an item of a List) to the file's resources, or says why it is skipped. */
+function addObject(text: string, file: string, docIndex: number, span: Span, root: YMap, kind: string | undefined, result: ParsedFile): void {
   const resource = toResource(file, docIndex, span, root);
   if (!resource) {
     result.skipped.push({ docIndex, span, reason: 'not-kubernetes', kind });
@@ -204,6 +215,22 @@ function readDocument(text: string, file: string, doc: DocumentToRead, result: P
   }
   if (keepsFileText.has(resource.kind)) resource.fileText = text;
   result.resources.push(resource);
+}
+
+/**
+ * Kinds kubectl and kustomize read as a list of objects: `List`, and `ServiceList`, `DeploymentList`… (what
+ * `kubectl get -o yaml` writes), when they hold `items`.
+ */
+function isListKind(kind: string): boolean {
+  return kind.endsWith('List');
+}
+
+/** The items of a List document, as maps; undefined when the document is no List. */
+function listItems(root: YMap): YMap[] | undefined {
+  const kind = str(get(root, 'kind'));
+  const items = get(root, 'items');
+  if (kind === undefined || !isListKind(kind) || items?.type !== 'seq') return undefined;
+  return items.items.filter((item): item is YMap => item.type === 'map');
 }
 
 function firstContentChar(text: string, span: Span): string | undefined {
