@@ -16,6 +16,7 @@ import { isKustomizationFileName, type Kustomization } from '../../server/src/co
 import { applyJsonPatch, readJsonPatch, strategicMerge } from '../../server/src/core/kustomize/patch';
 import { resolvePath } from '../../server/src/core/kustomize/paths';
 import { toPlain } from '../../server/src/core/kustomize/tree';
+import { splitImage } from '../../server/src/core/kustomize/transforms';
 import { World } from '../../server/src/core/kustomize/world';
 import { makeAnalysisOptions, type YMap, type YNode } from '../../server/src/core/model';
 import { analysedKinds, parseFile } from '../../server/src/core/parse/parseFile';
@@ -141,6 +142,58 @@ describe('the model against kubectl kustomize', () => {
       });
     }
   }
+});
+
+describe('images', () => {
+  test('kustomize images: names, tags and digests of every containers and initContainers list, as kubectl makes them', (t) => {
+    if (kubectlMissing) {
+      t.skip('kubectl is not installed, so the images transformer was not compared with kubectl kustomize');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'route-doctor-images-'));
+    try {
+      const pod = (name: string, images: string[]) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  initContainers:
+    - name: init
+      image: busybox
+  containers:
+${images.map((image, i) => `    - name: c${i}\n      image: ${image}`).join('\n')}
+`;
+      writeFileSync(join(dir, 'app.yaml'), [
+        pod('tags', ['traefik:v2.11', 'docker.io/traefik:v2.10', 'traefik', 'traefik@sha256:abc', 'registry:5000/traefik:1.0', 'nginx:1.2@sha256:old']),
+        // kustomize's legacy image filter reaches containers at any depth, even in a Middleware plugin's settings.
+        'apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: plugin\nspec:\n  plugin:\n    x:\n      containers:\n        - image: traefik:v2.0\n',
+      ].join('---\n'));
+      writeFileSync(join(dir, 'kustomization.yaml'), [
+        'resources: [app.yaml]',
+        'images:',
+        '  - {name: traefik, newTag: v3.2}',
+        '  - {name: busybox, newName: alpine}',
+        '  - {name: "registry:5000/traefik", newName: r2/traefik, digest: "sha256:def"}',
+        '  - {name: nginx, newTag: "1.3", digest: "sha256:new"}',
+      ].join('\n') + '\n');
+      const world = new World();
+      world.sync(indexOf(dir));
+      // kubectl orders the objects by kind; the comparison does not depend on order.
+      const byIdentity = (a: Plain, b: Plain) => (identity(a) < identity(b) ? -1 : 1);
+      const actual = [...world.entries()].flatMap((e) => e.build.objects.map((o) => toPlain(o.resource.root) as Plain)).sort(byIdentity);
+      assert.deepEqual(actual.map(canonical), kustomizeBuild(dir).sort(byIdentity).map(canonical));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an image reference splits as kustomize splits it', () => {
+    assert.deepEqual(splitImage('traefik:v2.11'), { name: 'traefik', tag: 'v2.11', digest: '' });
+    assert.deepEqual(splitImage('registry:5000/traefik:1.0'), { name: 'registry:5000/traefik', tag: '1.0', digest: '' });
+    assert.deepEqual(splitImage('registry:5000/traefik'), { name: 'registry:5000/traefik', tag: '', digest: '' });
+    assert.deepEqual(splitImage('a/b:t@sha256:x'), { name: 'a/b', tag: 't', digest: 'sha256:x' });
+    assert.deepEqual(splitImage('traefik@sha256:abc'), { name: 'traefik', tag: '', digest: 'sha256:abc' });
+  });
 });
 
 describe('paths', () => {

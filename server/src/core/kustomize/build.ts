@@ -21,7 +21,7 @@ import { adopt, adoptSpan, annotationsOf, groupOf, hadName, kindOf, labelsOf, na
 import { kustomizationFileNames, readKustomization, readNameReferences, type Generated, type Kustomization, type NameReferenceRule, type PatchEntry, type PatchTarget } from './kustomization';
 import { applyJsonPatch, readJsonPatch, selectorMatches, strategicMerge } from './patch';
 import { isRemote, resolvePath } from './paths';
-import { applyAnnotations, applyLabels, applyNamespace, applyPrefixSuffix, builtInNameReferences, fixNameReferences, renameObject } from './transforms';
+import { applyAnnotations, applyImages, applyLabels, applyNamespace, applyPrefixSuffix, builtInNameReferences, fixNameReferences, renameObject } from './transforms';
 import { flattenSpans, scalar, withPair } from './tree';
 
 /** The files a build reads: the workspace index, seen through whatever the caller is about to change. */
@@ -185,6 +185,7 @@ class Builder {
     applyLabels(objects, k);
     applyAnnotations(objects, k);
     for (const entry of json6902) this.applyPatch(k, entry, objects);
+    applyImages(objects, k);
   }
 
   private patchDocuments(k: Kustomization, entry: PatchEntry): PatchDocument[] {

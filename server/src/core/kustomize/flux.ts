@@ -1,8 +1,8 @@
 /**
  * Flux Kustomizations (kustomize.toolkit.fluxcd.io) as builds. Flux's kustomize-controller builds the folder at
  * `spec.path` with kustomize after writing into the folder's kustomization what the object adds: `targetNamespace`
- * as its namespace, `namePrefix`, `nameSuffix`, `patches`, `components` and the labels of `commonMetadata` (a folder
- * without a kustomization gets one that lists its manifests). A Flux Kustomization that adds any of these to a folder
+ * as its namespace, `namePrefix`, `nameSuffix`, `patches`, `components`, `images` and the labels of
+ * `commonMetadata` (a folder without a kustomization gets one that lists its manifests). A Flux Kustomization that adds any of these to a folder
  * of the workspace is therefore a build of its own: it is read here as a kustomization around that folder, and the
  * folder's own kustomization is then a part of it rather than a build alone.
  *
@@ -13,7 +13,7 @@ import type { Resource, YMap, YNode } from '../model';
 import type { ParsedFile } from '../parse/parseFile';
 import { asMap, get, items, str } from '../parse/ynode';
 import { hasSubstitutionVariable } from '../sources/substitution';
-import { labelPairs, readPatches, written, type Kustomization, type Written } from './kustomization';
+import { labelPairs, readImages, readPatches, written, type Kustomization, type Written } from './kustomization';
 import { dirname, isInside, relativeTo, separatorOf } from './paths';
 
 const fluxGroup = 'kustomize.toolkit.fluxcd.io';
@@ -120,7 +120,8 @@ export function readFluxKustomization(r: FluxObject, workspace: FluxFolders): Ku
   const patches = readPatches(spec);
   const components = items(get(spec, 'components')).map(fixed).filter((w): w is Written => w !== undefined);
   const labels = labelPairs(get(spec, 'commonMetadata', 'labels'));
-  if (!namespace && !namePrefix && !nameSuffix && patches.length === 0 && components.length === 0 && labels.length === 0) return undefined;
+  const images = readImages(get(spec, 'images'));
+  if (!namespace && !namePrefix && !nameSuffix && patches.length === 0 && components.length === 0 && labels.length === 0 && images.length === 0) return undefined;
   const resources: Written[] = workspace.kustomizations.has(folder)
     ? [{ value: '.', node: pathNode }]
     : generatedResources(folder, workspace).map((value) => ({ value, node: pathNode }));
@@ -131,7 +132,7 @@ export function readFluxKustomization(r: FluxObject, workspace: FluxFolders): Ku
     // commonMetadata labels go on the objects' metadata only, never into selectors or Pod templates.
     labels: labels.length > 0 ? [{ pairs: labels, includeSelectors: false, includeTemplates: false, fields: [] }] : [],
     annotations: labelPairs(get(spec, 'commonMetadata', 'annotations')),
-    patches, configurations: [], helmCharts: [], generated: [],
+    patches, configurations: [], images, helmCharts: [], generated: [],
   };
 }
 

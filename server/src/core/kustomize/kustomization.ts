@@ -96,8 +96,19 @@ export interface Kustomization {
   annotations: LabelPair[];
   patches: PatchEntry[];
   configurations: Written[];
+  images: ImageEntry[];
   helmCharts: HelmChartEntry[];
   generated: Generated[];
+}
+
+/** An entry of `images`: containers whose image has this name get the new name, tag or digest. */
+export interface ImageEntry {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+  /** The entry, where a changed image is written. */
+  node: YNode;
 }
 
 /** A ConfigMap or Secret that configMapGenerator or secretGenerator makes. */
@@ -244,9 +255,24 @@ function fromRoot(file: string, kind: 'Kustomization' | 'Component', root: YMap)
     annotations: labelPairs(get(root, 'commonAnnotations')),
     patches: readPatches(root),
     configurations: writtenList(get(root, 'configurations')),
+    images: readImages(get(root, 'images')),
     helmCharts,
     generated,
   };
+}
+
+/** `images:` entries, of a kustomization or of a Flux Kustomization's spec. */
+export function readImages(node: YNode | undefined): ImageEntry[] {
+  return items(node).flatMap((entry) => {
+    const name = str(get(entry, 'name'));
+    if (!name) return [];
+    const image: ImageEntry = { name, node: entry };
+    for (const key of ['newName', 'newTag', 'digest'] as const) {
+      const value = str(get(entry, key));
+      if (value) image[key] = value;
+    }
+    return [image];
+  });
 }
 
 /** The data keys of a generator: `key=value` literals, and `key=path` or `path` files (keyed by the file name). */

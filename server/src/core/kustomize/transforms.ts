@@ -7,7 +7,7 @@
 import type { YMap, YNode } from '../model';
 import { asScalar, get, str } from '../parse/ynode';
 import { adoptSpan, groupOf, hadName, kindOf, nameOf, namespaceOf, versionOf, type BuildingObject, type Rename } from './built';
-import type { Kustomization, LabelPair, LabelSet, NameReferenceRule, Written } from './kustomization';
+import type { ImageEntry, Kustomization, LabelPair, LabelSet, NameReferenceRule, Written } from './kustomization';
 import { scalar, splitFieldPath, updatePath, withPair } from './tree';
 
 /** Built-in kinds without a namespace; kustomize treats every other kind, custom resources included, as namespaced. */
@@ -173,6 +173,78 @@ export function applyAnnotations(objects: readonly BuildingObject[], k: Kustomiz
     if (templateAnnotationKinds.has(kindOf(o))) setPairs(o, k, templateAnnotations, k.annotations);
     if (kindOf(o) === 'CronJob') setPairs(o, k, cronJobTemplateAnnotations, k.annotations);
   }
+}
+
+/**
+ * `images:` sets the name, tag or digest of every container image of that name, in any `containers` or
+ * `initContainers` list of an object, at any depth (kustomize's legacy image filter, which it applies when no
+ * field specs are configured). It matters to Route Doctor where it sets the tag of Traefik's own image, which tells
+ * the Traefik version.
+ */
+export function applyImages(objects: BuildingObject[], k: Kustomization): void {
+  if (k.images.length === 0) return;
+  for (const o of objects) o.root = updateImages(o.root, o, k) as YMap;
+}
+
+function updateImages(node: YNode, o: BuildingObject, k: Kustomization): YNode {
+  if (node.type === 'seq') {
+    let items: YNode[] | undefined;
+    node.items.forEach((item, i) => {
+      const next = updateImages(item, o, k);
+      if (next !== item) (items ??= [...node.items])[i] = next;
+    });
+    return items ? { ...node, items } : node;
+  }
+  if (node.type !== 'map') return node;
+  let current = node;
+  for (const p of node.pairs) {
+    const next = p.key === 'containers' || p.key === 'initContainers' ? updateContainers(p.value, o, k) : updateImages(p.value, o, k);
+    if (next !== p.value) current = withPair(current, p.key, next);
+  }
+  return current;
+}
+
+function updateContainers(list: YNode, o: BuildingObject, k: Kustomization): YNode {
+  if (list.type !== 'seq') return updateImages(list, o, k);
+  let items: YNode[] | undefined;
+  list.items.forEach((container, i) => {
+    if (container.type !== 'map') return;
+    const image = str(get(container, 'image'));
+    const entry = image === undefined ? undefined : k.images.find((e) => splitImage(image).name === e.name);
+    let next: YNode = updateImages(container, o, k);
+    if (entry && image !== undefined) {
+      const value = newImage(image, entry);
+      if (value !== image) next = withPair(next as YMap, 'image', scalar(value, adoptSpan(o, entry.node.span, k.file)));
+    }
+    if (next !== container) (items ??= [...list.items])[i] = next;
+  });
+  return items ? { ...list, items } : list;
+}
+
+/**
+ * An image reference as kustomize splits it: the name (registry and path included), the tag after the first `:`
+ * past the registry, the digest after `@`.
+ */
+export function splitImage(image: string): { name: string; tag: string; digest: string } {
+  const slash = image.indexOf('/');
+  const from = slash > 0 ? slash : 0;
+  const search = image.slice(from);
+  const at = search.indexOf('@');
+  const colon = search.indexOf(':');
+  if (colon < 0 && at < 0) return { name: image, tag: '', digest: '' };
+  if (at >= 0 && (at < colon || colon < 0)) return { name: image.slice(0, from + at), tag: '', digest: image.slice(from + at + 1) };
+  if (at >= 0) return { name: image.slice(0, from + colon), tag: image.slice(from + colon + 1, from + at), digest: image.slice(from + at + 1) };
+  return { name: image.slice(0, from + colon), tag: image.slice(from + colon + 1), digest: '' };
+}
+
+/** The image an `images` entry makes of `image`: a new tag drops the digest and a digest the tag, unless both are set. */
+function newImage(image: string, entry: ImageEntry): string {
+  let { name, tag, digest } = splitImage(image);
+  if (entry.newName) name = entry.newName;
+  if (entry.newTag && entry.digest) [tag, digest] = [entry.newTag, entry.digest];
+  else if (entry.newTag) [tag, digest] = [entry.newTag, ''];
+  else if (entry.digest) [tag, digest] = ['', entry.digest];
+  return `${name}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
 }
 
 /**
