@@ -56,7 +56,9 @@ describe('editor features (code-server)', { timeout: 10 * timeoutMs }, () => {
     await wb.waitForSquiggle('go-ap');
     await wb.hoverText(14, 'go-app');
     const hover = wb.hoverWidget();
-    await hover.locator('.hover-contents', { hasText: 'Deployment go-app' }).first().waitFor();
+    // The problems under the mouse come first and name the Deployment too: wait for the extension's own part, which
+    // alone says what kind of Service it is.
+    await hover.locator('.hover-contents', { hasText: 'ClusterIP' }).first().waitFor();
     const text = await hover.innerText();
     assert.match(text, /default\/go-app/, text);
     assert.match(text, /\b80\b/, `the hover does not show the Service's port:\n${text}`);
