@@ -8,7 +8,7 @@ import type { YMap, YNode } from '../model';
 import { asScalar, get, str } from '../parse/ynode';
 import { adoptSpan, groupOf, hadName, kindOf, nameOf, namespaceOf, versionOf, type BuildingObject, type Rename } from './built';
 import type { ImageEntry, Kustomization, LabelPair, LabelSet, NameReferenceRule, Written } from './kustomization';
-import { scalar, splitFieldPath, updatePath, withPair } from './tree';
+import { scalar, splitFieldPath, updatePath, withItems, withPair } from './tree';
 
 /** Built-in kinds without a namespace; kustomize treats every other kind, custom resources included, as namespaced. */
 const clusterScopedKinds: ReadonlySet<string> = new Set([
@@ -193,7 +193,7 @@ function updateImages(node: YNode, o: BuildingObject, k: Kustomization): YNode {
       const next = updateImages(item, o, k);
       if (next !== item) (items ??= [...node.items])[i] = next;
     });
-    return items ? { ...node, items } : node;
+    return items ? withItems(node, items) : node;
   }
   if (node.type !== 'map') return node;
   let current = node;
@@ -218,7 +218,7 @@ function updateContainers(list: YNode, o: BuildingObject, k: Kustomization): YNo
     }
     if (next !== container) (items ??= [...list.items])[i] = next;
   });
-  return items ? { ...list, items } : list;
+  return items ? withItems(list, items) : list;
 }
 
 /**

@@ -118,10 +118,15 @@ function routeRuleRequest(route: YNode, protocol: RuleProtocol, traefik: Traefik
   return { rule, options: { protocol, syntax, traefik } };
 }
 
+/** IngressRoutes have HTTP rules, IngressRouteTCPs TCP ones. */
+function protocolOf(kind: string): RuleProtocol {
+  return kind === 'IngressRoute' ? 'http' : 'tcp';
+}
+
 /** The rules this check parses in an object of `kind` whose tree is `root`, under Traefik `traefik`. */
 function ruleRequestsIn(kind: string, root: YNode, traefik: TraefikVersion): RuleRequest[] {
   if (!ruleLanguage.kinds.includes(kind)) return [];
-  const protocol: RuleProtocol = kind === 'IngressRoute' ? 'http' : 'tcp';
+  const protocol = protocolOf(kind);
   return items(get(root, 'spec', 'routes')).flatMap((route) => routeRuleRequest(route, protocol, traefik) ?? []);
 }
 
@@ -169,7 +174,7 @@ export const ruleLanguage: Check = {
   name: 'rule-language',
   kinds: ['IngressRoute', 'IngressRouteTCP'],
   run(resource, ctx) {
-    const protocol: RuleProtocol = resource.kind === 'IngressRoute' ? 'http' : 'tcp';
+    const protocol = protocolOf(resource.kind);
     // The provider gives the router TLS whenever spec.tls is an object, even an empty one.
     const hasTls = asMap(get(resource.root, 'spec', 'tls')) !== undefined;
     for (const route of items(get(resource.root, 'spec', 'routes'))) checkRoute(ctx, resource, route, protocol, hasTls);
